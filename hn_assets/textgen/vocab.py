@@ -179,10 +179,9 @@ def vocabulary_from_counts(
     if not 0 <= min_frequency < 1:
         raise ValueError(f"min_frequency must be in [0, 1), got {min_frequency}")
     total = sum(count for char, count in counts.items() if char not in RESERVED)
+    threshold = min_frequency * total * (1 - 1e-9)  # "2000 in 17.8 M" must keep exactly 2000
     kept = sorted(
-        char
-        for char, count in counts.items()
-        if char not in RESERVED and count >= min_frequency * total
+        char for char, count in counts.items() if char not in RESERVED and count >= threshold
     )
     return Vocabulary(RESERVED + tuple(kept))
 

@@ -1,0 +1,141 @@
+"""Encoded corpus, windows by index arithmetic, and their equality with the blog post's tensors."""
+
+import numpy as np
+import pytest
+
+from hn_assets.textgen.corpus import (
+    EncodedCorpus,
+    WindowIndex,
+    blog_post_windows,
+    corpus_summary,
+    encode_corpus,
+    onehot_bytes,
+    split_posts,
+    train_val_windows,
+    windows_per_post,
+)
+from hn_assets.textgen.vocab import END, START, UNKNOWN, ReservedCharacterError, build_vocabulary
+
+TEXTS = [
+    "Acme | Backend Engineer | Berlin | Full-time\n\nWe\u2019re hiring \u2014 Python, Go.",
+    "short",
+    "Initech | SRE | Remote (EU)\n\n\u2022 Kubernetes\n\u2022 Terraform\nEmail jobs@initech.example",
+    "Globex | Data Scientist | London, UK | ONSITE\n\nSalary: \u00a380k\u2013\u00a3100k. Visa: yes.",
+    "Hooli | ML Engineer | NYC\n\nhttps://hooli.example/jobs",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> EncodedCorpus:
+    return encode_corpus(TEXTS, build_vocabulary(TEXTS, min_frequency=0.01))
+
+
+def test_posts_are_wrapped_and_offsets_point_at_them(corpus):
+    assert corpus.data.dtype == np.uint8
+    assert corpus.offsets.dtype == np.int64
+    assert corpus.n_posts == len(TEXTS)
+    assert corpus.offsets[-1] == corpus.n_chars
+    for index, text in enumerate(TEXTS):
+        decoded = corpus.vocab.decode(corpus.post(index))
+        assert decoded[0] == START and decoded[-1] == END
+        assert decoded[1:-1] == corpus.vocab.decode(corpus.vocab.encode(text))
+    assert corpus.vocab.decode(corpus.post(1)) == f"{START}short{END}"
+
+
+def test_unknown_rate_counts_text_characters_only(corpus):
+    text_chars = sum(len(corpus.vocab.encode(text)) for text in TEXTS)
+    unknown = sum(
+        int((corpus.vocab.encode(text) == corpus.vocab.unknown_id).sum()) for text in TEXTS
+    )
+    assert unknown > 0  # the dashes and bullets at least
+    assert corpus.unknown_rate() == pytest.approx(unknown / text_chars)
+    assert corpus.char_counts().sum() == corpus.n_chars
+
+
+def test_save_and_memory_mapped_load_round_trip(corpus, tmp_path):
+    sizes = corpus.save(tmp_path / "corpus")
+    assert sizes["data.npy"] >= corpus.n_chars
+    assert set(sizes) == {"data.npy", "offsets.npy", "vocab.json"}
+    loaded = EncodedCorpus.load(tmp_path / "corpus")
+    assert isinstance(loaded.data, np.memmap)
+    np.testing.assert_array_equal(loaded.data, corpus.data)
+    np.testing.assert_array_equal(loaded.offsets, corpus.offsets)
+    assert loaded.vocab == corpus.vocab
+    assert not list((tmp_path / "corpus").glob(".*tmp"))
+
+
+def test_loading_a_missing_corpus_names_the_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="materialize char_training_set"):
+        EncodedCorpus.load(tmp_path)
+
+
+def test_reserved_character_in_a_post_is_refused(corpus):
+    with pytest.raises(ReservedCharacterError, match="post 0"):
+        encode_corpus([f"oops{UNKNOWN}"], corpus.vocab)
+
+
+@pytest.mark.parametrize(("seq_len", "step"), [(10, 3), (7, 1), (20, 4)])
+def test_windows_equal_the_blog_post_formulation(corpus, seq_len, step):
+    x_blog, y_blog = blog_post_windows(TEXTS, corpus.vocab, seq_len=seq_len, step=step)
+    every_post = WindowIndex.for_posts(corpus.offsets, np.arange(corpus.n_posts), seq_len, step)
+    assert len(every_post) == len(x_blog) > 0
+    windows = every_post.gather(corpus.data, np.arange(len(every_post)))
+    inputs, targets = windows[:, :-1], windows[:, 1:]
+    np.testing.assert_array_equal(np.eye(corpus.vocab.size, dtype=bool)[inputs], x_blog)
+    np.testing.assert_array_equal(targets[:, -1], y_blog.argmax(axis=1))
+    assert y_blog.sum(axis=1).tolist() == [1] * len(y_blog)
+    # every other target is the next input: the model learns from every position
+    np.testing.assert_array_equal(targets[:, :-1], inputs[:, 1:])
+
+
+def test_windows_per_post_matches_the_blog_range():
+    lengths = np.array([0, 5, 10, 11, 12, 13, 14, 100])
+    expected = [len(range(0, length - 10, 3)) for length in lengths]
+    assert windows_per_post(lengths, seq_len=10, step=3).tolist() == expected
+
+
+def test_window_numbers_out_of_range_are_refused(corpus):
+    index = WindowIndex.for_posts(corpus.offsets, np.arange(corpus.n_posts), 10, 3)
+    with pytest.raises(IndexError):
+        index.starts(np.array([len(index)]))
+
+
+def test_split_is_by_post_deterministic_and_stable_when_posts_are_appended():
+    texts = [f"posting number {i} " * 8 for i in range(200)]
+    vocab = build_vocabulary(texts, min_frequency=0.0)
+    corpus = encode_corpus(texts, vocab)
+    train, val = split_posts(corpus, val_fraction=0.2, seed=7)
+    assert set(train).isdisjoint(val) and len(train) + len(val) == 200
+    assert 20 <= len(val) <= 60
+    again_train, again_val = split_posts(corpus, val_fraction=0.2, seed=7)
+    np.testing.assert_array_equal(val, again_val)
+    grown = encode_corpus([*texts, *(f"new post {i} " * 8 for i in range(50))], vocab)
+    _, grown_val = split_posts(grown, val_fraction=0.2, seed=7)
+    np.testing.assert_array_equal(grown_val[grown_val < 200], val)
+    _, other_val = split_posts(corpus, val_fraction=0.2, seed=8)
+    assert not np.array_equal(other_val, val)
+
+    train_windows, val_windows = train_val_windows(
+        corpus, seq_len=30, step=3, val_fraction=0.2, seed=7
+    )
+    train_starts = set(train_windows.starts(np.arange(len(train_windows))).tolist())
+    val_starts = val_windows.starts(np.arange(len(val_windows)))
+    post_of = np.searchsorted(corpus.offsets, val_starts, side="right") - 1
+    assert set(post_of.tolist()) <= set(val.tolist())
+    assert train_starts.isdisjoint(val_starts.tolist())
+    assert val_windows.step == 30  # each validation character is predicted once
+
+
+def test_split_of_posts_too_short_for_a_window_is_a_clear_error(corpus):
+    with pytest.raises(ValueError, match="shorter than seq_len"):
+        train_val_windows(corpus, seq_len=500, step=3, val_fraction=0.5)
+
+
+def test_summary_reports_the_onehot_bytes_of_the_blog_formulation(corpus):
+    train, val = train_val_windows(corpus, seq_len=10, step=3, val_fraction=0.4, seed=1)
+    summary = corpus_summary(corpus, train, val)
+    x_blog, y_blog = blog_post_windows(TEXTS, corpus.vocab, seq_len=10, step=3)
+    assert summary["onehot_bytes"] == x_blog.nbytes + y_blog.nbytes
+    assert onehot_bytes(len(x_blog), 10, corpus.vocab.size) == x_blog.nbytes + y_blog.nbytes
+    assert summary["bytes"] < summary["onehot_bytes"]
+    assert summary["train_posts"] + summary["val_posts"] == corpus.n_posts
