@@ -1,0 +1,502 @@
+"""Parse the header line of a "Who is hiring?" post into structured fields.
+
+Posters are asked to start with a line like
+``Company | Role | Location | REMOTE / ONSITE | Salary | URL`` but separators, order and
+spelling vary.  The header is the first line of the clean text; URLs and e-mail addresses
+are taken from the whole text, and so are visa notes and, when the header names no salary,
+a "Salary:" / "Compensation:" line in the body.
+
+Normalisation decisions (documented here because search and alerts rely on them):
+
+* Locations are canonical human-readable names: "SF", "San Francisco" and "Bay Area" become
+  "San Francisco Bay Area"; "NYC" and "New York" become "New York City"; "Remote" is a flag,
+  never a location.  Countries and regions named in the header ("Remote (US)") are kept as
+  locations too ("United States").
+* ``onsite`` is true when the header says so, or when it lists a location and mentions
+  neither remote nor hybrid work (the thread's own rules say to write REMOTE otherwise).
+* Salaries are annual amounts; hourly rates are converted with 2,080 hours a year.  An open
+  range ("$200k+") has only a minimum, "up to $180k" only a maximum.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+HOURS_PER_YEAR = 2080
+
+
+@dataclass
+class PostHeader:
+    company: str | None
+    roles: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+    remote: bool = False
+    onsite: bool = False
+    hybrid: bool = False
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+    visa: bool | None = None
+    employment_types: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+
+
+# --- locations ---------------------------------------------------------------------------
+
+# canonical name -> aliases. Aliases of three letters or fewer only match in upper case
+# ("SF", "NYC", "LA") so that ordinary words are never read as places.
+LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
+    "San Francisco Bay Area": (
+        "San Francisco Bay Area",
+        "SF Bay Area",
+        "San Francisco",
+        "Bay Area",
+        "SFBA",
+        "SF",
+        "S.F.",
+    ),
+    "New York City": ("New York City", "New York", "NYC", "NY", "Manhattan", "Brooklyn"),
+    "Los Angeles": ("Los Angeles", "LA"),
+    "Palo Alto": ("Palo Alto",),
+    "Mountain View": ("Mountain View",),
+    "Menlo Park": ("Menlo Park",),
+    "San Jose": ("San Jose",),
+    "Oakland": ("Oakland",),
+    "Berkeley": ("Berkeley",),
+    "Seattle": ("Seattle",),
+    "Boston": ("Boston",),
+    "Austin": ("Austin",),
+    "Chicago": ("Chicago",),
+    "Denver": ("Denver", "Boulder"),
+    "Portland": ("Portland",),
+    "Washington, D.C.": ("Washington, D.C.", "Washington DC", "Washington D.C.", "DC", "D.C."),
+    "Atlanta": ("Atlanta",),
+    "Miami": ("Miami",),
+    "San Diego": ("San Diego",),
+    "Pittsburgh": ("Pittsburgh",),
+    "Philadelphia": ("Philadelphia", "Philly"),
+    "Salt Lake City": ("Salt Lake City", "SLC"),
+    "Toronto": ("Toronto",),
+    "Vancouver": ("Vancouver",),
+    "Montreal": ("Montreal", "Montréal"),
+    "London": ("London",),
+    "Cambridge, UK": ("Cambridge, UK",),
+    "Berlin": ("Berlin",),
+    "Munich": ("Munich", "München"),
+    "Hamburg": ("Hamburg",),
+    "Amsterdam": ("Amsterdam",),
+    "Paris": ("Paris",),
+    "Dublin": ("Dublin",),
+    "Stockholm": ("Stockholm",),
+    "Copenhagen": ("Copenhagen",),
+    "Zurich": ("Zurich", "Zürich"),
+    "Barcelona": ("Barcelona",),
+    "Madrid": ("Madrid",),
+    "Lisbon": ("Lisbon",),
+    "Warsaw": ("Warsaw",),
+    "Tel Aviv": ("Tel Aviv",),
+    "Bangalore": ("Bangalore", "Bengaluru"),
+    "Singapore": ("Singapore",),
+    "Tokyo": ("Tokyo",),
+    "Sydney": ("Sydney",),
+    "Melbourne": ("Melbourne",),
+    "United States": ("United States", "USA", "U.S.", "US"),
+    "Canada": ("Canada",),
+    "United Kingdom": ("United Kingdom", "UK", "U.K."),
+    "Europe": ("Europe", "EU"),
+    "Germany": ("Germany",),
+    "Latin America": ("Latin America", "LATAM", "LatAm"),
+    "North America": ("North America",),
+}
+
+
+def _alias_pattern(alias: str) -> str:
+    escaped = re.escape(alias)
+    if len(alias.replace(".", "")) <= 3:
+        return rf"(?<![\w.]){escaped}(?![\w])"
+    return rf"(?i:(?<!\w){escaped}(?!\w))"
+
+
+_ALIAS_TO_CANONICAL = {
+    alias: canonical for canonical, aliases in LOCATION_ALIASES.items() for alias in aliases
+}
+# Longest alias first so "San Francisco Bay Area" wins over "San Francisco" and "SF".
+_LOCATION_RE = re.compile(
+    "|".join(
+        f"(?P<loc{i}>{_alias_pattern(alias)})"
+        for i, alias in enumerate(sorted(_ALIAS_TO_CANONICAL, key=len, reverse=True))
+    )
+)
+_LOCATION_GROUPS = {
+    f"loc{i}": _ALIAS_TO_CANONICAL[alias]
+    for i, alias in enumerate(sorted(_ALIAS_TO_CANONICAL, key=len, reverse=True))
+}
+
+
+def find_locations(text: str) -> list[str]:
+    """Canonical locations named in ``text``, in order of first mention."""
+    found: list[str] = []
+    for match in _LOCATION_RE.finditer(text):
+        canonical = _LOCATION_GROUPS[match.lastgroup or ""]
+        if canonical not in found:
+            found.append(canonical)
+    return found
+
+
+# --- work arrangement, employment type, visa ---------------------------------------------
+
+_NEGATED_REMOTE = re.compile(
+    r"\b(?:no|not|non)[\s-]+remote\b|\bremote\s*(?::|-)?\s*(?:no|not\s+(?:possible|available))\b",
+    re.IGNORECASE,
+)
+_REMOTE = re.compile(r"\bremote(?:ly)?\b|\bWFH\b|\bwork from home\b", re.IGNORECASE)
+_ONSITE = re.compile(r"\bon[\s-]?site\b|\bin[\s-]office\b|\bin[\s-]person\b", re.IGNORECASE)
+_HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
+
+_EMPLOYMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("full-time", re.compile(r"\bfull[\s-]?time\b|\bFTE?\b|\bpermanent\b", re.IGNORECASE)),
+    ("part-time", re.compile(r"\bpart[\s-]?time\b", re.IGNORECASE)),
+    (
+        "contract",
+        re.compile(r"\bcontract(?:or|ors|-to-hire)?\b|\bfreelance\b|\bC2H\b", re.IGNORECASE),
+    ),
+    ("internship", re.compile(r"\bintern(?:s|ship|ships)?\b|\bco-?op\b", re.IGNORECASE)),
+)
+
+_VISA_NO = re.compile(
+    r"\bno\s+(?:visa\s+)?sponsorship\b|\bno\s+visas?\b|\b(?:can(?:not|'t)|unable\s+to|"
+    r"(?:are|is)\s+not\s+able\s+to|do(?:es)?\s+not|don't|won't|will\s+not)\s+sponsor\b|"
+    r"\bwithout\s+(?:visa\s+)?sponsorship\b|\bsponsorship\s+(?:is\s+)?not\s+(?:available|offered|possible)\b|"
+    r"\bvisa\s*:\s*no\b|\bno\s+H-?1B\b",
+    re.IGNORECASE,
+)
+_VISA_YES = re.compile(
+    r"\bvisa\s+sponsorship\b|\bsponsor(?:s|ing)?\s+(?:work\s+)?visas?\b|\bwill\s+sponsor\b|"
+    r"\bvisas?\s+(?:ok|okay|welcome|sponsored|provided|available)\b|\bH-?1B\s+(?:transfers?|sponsorship)\b|"
+    r"\bvisa\s*:\s*yes\b|\brelocation\s+(?:and|&|\+)\s+visa\b|(?<![\w-])VISA(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _visa(text: str) -> bool | None:
+    if _VISA_NO.search(text):
+        return False
+    if _VISA_YES.search(text):
+        return True
+    return None
+
+
+# --- salary -----------------------------------------------------------------------------
+
+_CURRENCY_PREFIXES: dict[str, str] = {
+    "US$": "USD",
+    "CA$": "CAD",
+    "C$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "S$": "SGD",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+}
+_CURRENCY_CODES = (
+    "USD",
+    "EUR",
+    "GBP",
+    "CAD",
+    "AUD",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "SGD",
+    "JPY",
+    "INR",
+    "PLN",
+)
+_PREFIX_RE = "|".join(re.escape(p) for p in sorted(_CURRENCY_PREFIXES, key=len, reverse=True))
+_CODE_RE = "|".join(_CURRENCY_CODES)
+_NUMBER = r"\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?"
+_SALARY_RE = re.compile(
+    rf"""
+    (?<![\w$€£¥₹])
+    (?P<upto>up\s+to\s+)?
+    (?:(?P<pre_code>{_CODE_RE})\s?)?(?P<pre_sym>{_PREFIX_RE})?\s?
+    (?P<low>{_NUMBER})\s?(?P<low_mult>[kKmM])?
+    (?:
+        \s?(?:-|–|—|to)\s?
+        (?:(?:{_CODE_RE})\s?)?(?:{_PREFIX_RE})?\s?
+        (?P<high>{_NUMBER})\s?(?P<high_mult>[kKmM])?
+    )?
+    (?P<plus>\+)?
+    (?:\s?(?P<post_code>{_CODE_RE})\b)?
+    (?P<hourly>\s?(?:/\s?(?:hr|hour|h)\b|per\s+hour|an\s+hour|hourly))?
+    """,
+    re.VERBOSE,
+)
+_SALARY_LINE = re.compile(
+    r"\b(?:salary|compensation|comp|pay|base|OTE|rate|range)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Salary:
+    minimum: float | None
+    maximum: float | None
+    currency: str | None
+
+
+def _amount(number: str, multiplier: str | None) -> float:
+    digits = re.sub(r"[,.](?=\d{3}\b)", "", number)
+    value = float(digits)
+    if multiplier in ("k", "K"):
+        value *= 1_000
+    elif multiplier in ("m", "M"):
+        value *= 1_000_000
+    return value
+
+
+def _plausible_annual(value: float, currency: str | None) -> bool:
+    if currency in ("JPY", "INR"):
+        return 100_000 <= value <= 100_000_000
+    return 10_000 <= value <= 2_000_000
+
+
+def parse_salary(text: str) -> Salary | None:
+    """The first plausible salary range in ``text`` (annual amounts), or ``None``."""
+    for match in _SALARY_RE.finditer(text):
+        currency = None
+        if match["pre_sym"]:
+            currency = _CURRENCY_PREFIXES[match["pre_sym"]]
+        if match["pre_code"] or match["post_code"]:
+            currency = match["pre_code"] or match["post_code"]
+        low_mult, high_mult = match["low_mult"], match["high_mult"]
+        if currency is None and not (low_mult or high_mult):
+            continue  # a bare number is not a salary
+        if match["high"] and not low_mult:
+            low_mult = high_mult  # "€70-90k"
+        hourly = bool(match["hourly"])
+        low = _amount(match["low"], low_mult)
+        high = _amount(match["high"], high_mult) if match["high"] else None
+        if hourly:
+            low *= HOURS_PER_YEAR
+            high = high * HOURS_PER_YEAR if high is not None else None
+        elif not low_mult and not high_mult and low < 1_000 and (high or low) < 1_000:
+            # "$150-200" written without the k: posters mean thousands.
+            low *= 1_000
+            high = high * 1_000 if high is not None else None
+        if not _plausible_annual(low, currency) or (
+            high is not None and not _plausible_annual(high, currency)
+        ):
+            continue
+        if high is not None and high < low:
+            continue
+        if match["upto"]:
+            return Salary(None, high if high is not None else low, currency)
+        return Salary(low, high, currency)
+    return None
+
+
+# --- urls, e-mails ---------------------------------------------------------------------
+
+_URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+)
+# "jobs [at] acme [dot] com", "jobs (at) acme.com", "jobs at acme dot com"
+_OBFUSCATED_EMAIL_RE = re.compile(
+    r"(?<![\w.])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]*)\s*(?:\[at\]|\(at\)|\{at\}|\s+at\s+)\s*"
+    r"(?P<domain>[A-Za-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\.)\s*[A-Za-z0-9-]+)+)",
+    re.IGNORECASE,
+)
+_DOT_RE = re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", re.IGNORECASE)
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def find_urls(text: str) -> list[str]:
+    urls = []
+    for match in _URL_RE.finditer(text):
+        url = match.group(0).rstrip(".,;:!?")
+        # Keep a closing bracket only when the URL itself opened one ("...wiki/Foo_(bar)").
+        while (
+            url
+            and url[-1] in ")]"
+            and url.count(url[-1]) > url.count("(" if url[-1] == ")" else "[")
+        ):
+            url = url[:-1]
+        urls.append(url)
+    return _unique(urls)
+
+
+def find_emails(text: str) -> list[str]:
+    """Addresses in order of appearance, including "jobs [at] acme [dot] com" spellings."""
+    found = [(m.start(), m.group(0).rstrip(".")) for m in _EMAIL_RE.finditer(text)]
+    for match in _OBFUSCATED_EMAIL_RE.finditer(text):
+        domain = _DOT_RE.sub(".", match["domain"]).replace(" ", "")
+        tld = domain.rsplit(".", 1)[-1]
+        # "at" is an ordinary word: only accept it when the result looks like a domain.
+        if "." in domain and tld.isalpha() and 2 <= len(tld) <= 6 and tld.lower() == tld:
+            found.append((match.start(), f"{match['local']}@{domain}".lower()))
+    return _unique([email for _, email in sorted(found)])
+
+
+# --- header fields ---------------------------------------------------------------------
+
+_FIELD_SPLIT = re.compile(r"\s*(?:\||•|·|¦|‖|;|\s/\s|\s-\s|\s–\s|\s—\s)\s*")
+_ROLE_WORDS = re.compile(
+    r"\b(?:engineers?|engineering|developers?|devs?|programmers?|scientists?|designers?|"
+    r"managers?|leads?|architects?|analysts?|researchers?|SREs?|devops|administrators?|"
+    r"specialists?|consultants?|recruiters?|writers?|director|head\s+of|VP|CTO|CEO|COO|"
+    r"interns?|product|marketing|sales|support|operations|ops|technicians?|QA|"
+    r"full[\s-]?stack|front[\s-]?end|back[\s-]?end|mobile|iOS|Android|ML|data|staff|"
+    r"founding|principal|hiring|roles?|positions?|advocate|associate|coordinator|"
+    r"accountant|counsel|partner)\b",
+    re.IGNORECASE,
+)
+_ROLE_PREFIX = re.compile(
+    r"^(?:(?:we\s+are\s+|we're\s+)?hiring\s*:?|roles?\s*:|positions?\s*:|multiple\s+roles?\s*:?|"
+    r"open\s+roles?\s*:|several\s+roles?\s*:?)\s*",
+    re.IGNORECASE,
+)
+_ROLE_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s*\+\s*")
+_COMPANY_SUFFIX = re.compile(r"\s*\((?:YC|Y\s?Combinator)[^)]*\)\s*$", re.IGNORECASE)
+_COMPANY_PREFIX = re.compile(r"^(?:company|employer)\s*:\s*", re.IGNORECASE)
+_IS_HIRING = re.compile(r"^(?P<company>[A-Z0-9][\w.&'’ -]{0,60}?)\s+(?:is|are)\s+hiring\b")
+_ARRANGEMENT_ONLY = re.compile(
+    r"^(?:(?:full|part)[\s-]?time|remote|onsite|on[\s-]site|hybrid|contract(?:or)?|intern(?:ship)?s?|"
+    r"visa|relocation|equity|salary|[\s,/&()+]|us|eu|ok|only|friendly|first)+$",
+    re.IGNORECASE,
+)
+
+
+_ROLE_NOUNS = re.compile(
+    r"\b(?:engineers?|developers?|scientists?|designers?|managers?|architects?|analysts?|"
+    r"researchers?|SREs?|programmers?|interns?|recruiters?|writers?|head\s+of|director|"
+    r"VP|CTO|devops|positions|roles)\b",
+    re.IGNORECASE,
+)
+
+
+_STATE_OR_COUNTRY_CODE = re.compile(r"\b[A-Z]{2}\b")
+
+
+def _only_places(text: str) -> bool:
+    leftover = _LOCATION_RE.sub("", text)
+    leftover = _STATE_OR_COUNTRY_CODE.sub("", leftover)
+    return bool(find_locations(text)) and not re.sub(
+        r"[\W_]|\b(?:or|and|in|remote|onsite|on-site|hybrid)\b", "", leftover, flags=re.IGNORECASE
+    )
+
+
+def _field_kind(text: str) -> str:
+    if _URL_RE.search(text) or re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", text):
+        return "url"
+    if _EMAIL_RE.search(text):
+        return "email"
+    if parse_salary(text) is not None or re.search(r"[$€£]\s?\d", text):
+        return "salary"
+    if _ARRANGEMENT_ONLY.fullmatch(text) or _VISA_YES.search(text) or _VISA_NO.search(text):
+        return "flags"
+    if find_locations(text) and not _ROLE_WORDS.search(text):
+        return "location"
+    if _ROLE_WORDS.search(text):
+        return "role"
+    return "other"
+
+
+def _split_roles(text: str) -> list[str]:
+    text = _ROLE_PREFIX.sub("", text).strip(" :-")
+    text = re.sub(
+        r"\s*\((?:multiple|several|many|\d+)\s*(?:roles|positions|openings)?\)\s*$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    pieces = [piece.strip(" .:") for piece in _ROLE_SPLIT.split(text)]
+    # "Senior, Staff Engineer" style lists share the last noun: only split when every piece
+    # reads as a role of its own.
+    if len(pieces) > 1 and all(_ROLE_WORDS.search(piece) for piece in pieces if piece):
+        return [piece for piece in pieces if piece]
+    return [text] if text else []
+
+
+def parse_post_header(text: str) -> PostHeader:
+    """Structured fields of a post; ``text`` is the clean text from :func:`html_to_text`."""
+    stripped = text.strip()
+    header = stripped.split("\n", 1)[0].strip() if stripped else ""
+    fields = [f.strip() for f in _FIELD_SPLIT.split(header) if f.strip(" -")]
+
+    company: str | None = None
+    roles: list[str] = []
+    location_fields: list[str] = []
+    if len(fields) > 1:
+        first = fields[0]
+        if (
+            _field_kind(first) not in ("salary", "flags")
+            and not _only_places(first)
+            and not _ROLE_NOUNS.search(first)
+        ):
+            company = first
+            rest = fields[1:]
+        else:
+            rest = fields
+        for item in rest:
+            kind = _field_kind(item)
+            if kind == "role":
+                roles.extend(_split_roles(item))
+            elif kind == "other" and company is None and rest is fields and not _only_places(item):
+                company = item  # "San Francisco | Acme | Engineer"
+            elif kind in ("location", "flags", "other"):
+                location_fields.append(item)
+    else:
+        hiring = _IS_HIRING.match(header)
+        if hiring:
+            company = hiring["company"].strip()
+        location_fields.append(header)
+
+    if company is not None:
+        company = _COMPANY_SUFFIX.sub("", _COMPANY_PREFIX.sub("", company)).strip() or None
+
+    header_wo_company = " | ".join(location_fields + roles)
+    locations = find_locations(" | ".join(location_fields))
+
+    negated_remote = bool(_NEGATED_REMOTE.search(header))
+    remote = bool(_REMOTE.search(header_wo_company)) and not negated_remote
+    hybrid = bool(_HYBRID.search(header))
+    onsite = (
+        bool(_ONSITE.search(header))
+        or negated_remote
+        or (bool(locations) and not remote and not hybrid)
+    )
+
+    salary = parse_salary(header)
+    if salary is None:
+        for line in stripped.split("\n")[1:]:
+            if _SALARY_LINE.search(line):
+                salary = parse_salary(line)
+                if salary is not None:
+                    break
+
+    employment_types = [name for name, pattern in _EMPLOYMENT_TYPES if pattern.search(header)]
+    return PostHeader(
+        company=company,
+        roles=_unique(roles),
+        locations=locations,
+        remote=remote,
+        onsite=onsite,
+        hybrid=hybrid,
+        salary_min=salary.minimum if salary else None,
+        salary_max=salary.maximum if salary else None,
+        salary_currency=salary.currency if salary else None,
+        visa=_visa(stripped),
+        employment_types=employment_types,
+        urls=find_urls(stripped),
+        emails=find_emails(stripped),
+    )
