@@ -1,0 +1,122 @@
+"""The search index interface every backend implements, and the errors it raises."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from hn_assets.search.query import Query, QueryError, validate_month
+
+if TYPE_CHECKING:
+    from hn_assets.search.documents import DocumentProblem
+
+Sort = Literal["score", "time"]
+
+
+class SearchIndexError(RuntimeError):
+    """Base class of index failures; messages say what to do about them."""
+
+
+class IndexNotFoundError(SearchIndexError):
+    """The index was never built (or was built elsewhere)."""
+
+
+class SearchBackendUnavailable(SearchIndexError):
+    """The search engine cannot be reached or refused the credentials."""
+
+
+class IndexWriteError(SearchIndexError):
+    """Documents that could not be written, one :class:`DocumentProblem` each in ``failures``."""
+
+    def __init__(self, summary: str, failures: Sequence[DocumentProblem]) -> None:
+        self.failures = list(failures)
+        shown = "; ".join(str(problem) for problem in self.failures[:10])
+        more = f"; and {len(self.failures) - 10} more" if len(self.failures) > 10 else ""
+        super().__init__(f"{summary}: {shown}{more}" if self.failures else summary)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the post id, its relevance, and its clean_posts fields.
+
+    ``score`` is the backend's relevance when sorted by score and 0.0 when sorted by time.
+    """
+
+    id: int
+    score: float
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def validate_months(months: Sequence[str] | None) -> list[str] | None:
+    if months is None:
+        return None
+    if isinstance(months, str):
+        months = [months]
+    checked = [validate_month(month) for month in months]
+    if not checked:
+        raise QueryError("months: give at least one YYYY-MM month, or None for every month")
+    return checked
+
+
+def validate_size(size: int) -> int:
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise QueryError(f"size must be a positive integer, got {size!r}")
+    return size
+
+
+class SearchIndex(abc.ABC):
+    """A searchable store of clean_posts documents keyed by HN item id.
+
+    Writes are idempotent: upserting the same documents twice leaves one copy of each. Every
+    method except :meth:`ensure_index` raises :class:`IndexNotFoundError` when the index does
+    not exist yet. ``months`` restricts reads to those ``YYYY-MM`` months.
+    """
+
+    @abc.abstractmethod
+    def ensure_index(self) -> None:
+        """Create the index (schema/mapping) if it does not exist; keep it if it does."""
+
+    @abc.abstractmethod
+    def upsert(self, docs: Sequence[dict[str, Any]]) -> int:
+        """Insert or replace ``docs`` by id; returns how many were written.
+
+        Raises :class:`IndexWriteError` listing each rejected document.
+        """
+
+    @abc.abstractmethod
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove the posts with these ids; returns how many were present."""
+
+    @abc.abstractmethod
+    def ids_for_month(self, month: str) -> set[int]:
+        """Ids of every indexed post of ``month``."""
+
+    @abc.abstractmethod
+    def search(
+        self,
+        query: Query,
+        *,
+        size: int = 20,
+        sort: Sort = "score",
+        months: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``size`` hits, by relevance or newest first."""
+
+    @abc.abstractmethod
+    def count(self, query: Query | None = None, *, months: Sequence[str] | None = None) -> int:
+        """How many posts match ``query`` (every post when None)."""
+
+    @abc.abstractmethod
+    def matching_ids(self, query: Query, *, months: Sequence[str] | None = None) -> set[int]:
+        """Ids of every post matching ``query`` (no ranking, no size limit)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
+        """Release files, locks or connections."""
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

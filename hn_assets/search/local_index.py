@@ -1,0 +1,356 @@
+"""The embedded search backend: a tantivy index in a folder (default under ``HN_DATA_DIR``).
+
+Queries are translated clause by clause into tantivy query objects (term, phrase, range and
+boolean queries), never into tantivy's query-string syntax, so the meaning is exactly
+:meth:`Query.matches` and no user text is re-parsed by another grammar.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from hn_assets.search.analysis import KEYWORD_ANALYZER, TEXT_ANALYZER
+from hn_assets.search.backends import (
+    Hit,
+    IndexNotFoundError,
+    IndexWriteError,
+    SearchIndex,
+    SearchIndexError,
+    Sort,
+    validate_months,
+    validate_size,
+)
+from hn_assets.search.documents import normalize_documents
+from hn_assets.search.query import Query, Term, validate_month
+
+#: Bumped whenever the schema or the analysis changes; an older index must be rebuilt.
+SCHEMA_VERSION = 1
+_MARKER = "hn_search_index.json"
+_TEXT_COLUMNS = ("text", "company", "roles", "locations")
+_KEYWORD_COLUMNS = ("month", "salary_currency", "employment_types")
+_BOOL_COLUMNS = ("remote", "onsite", "hybrid", "visa")
+_NUMBER_COLUMNS = ("salary_min", "salary_max")
+#: Contract columns nobody searches: stored together as one JSON blob, not indexed.
+_STORED_ONLY = ("thread_id", "by", "urls", "emails", "hn_url")
+_WRITER_LOCK_RETRIES = (0.2, 0.5, 1.0, 2.0)
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("time", stored=True, indexed=True, fast=True)
+    for column in _TEXT_COLUMNS:
+        builder.add_text_field(column, stored=True, tokenizer_name=TEXT_ANALYZER)
+    for column in _KEYWORD_COLUMNS:
+        builder.add_text_field(
+            column, stored=True, tokenizer_name=KEYWORD_ANALYZER, index_option="basic"
+        )
+    for column in _BOOL_COLUMNS:
+        builder.add_boolean_field(column, stored=True, indexed=True)
+    for column in _NUMBER_COLUMNS:
+        builder.add_float_field(column, stored=True, indexed=True, fast=True)
+    builder.add_bytes_field("stored_only", stored=True, indexed=False)
+    return builder.build()
+
+
+def _register_analyzers(index: tantivy.Index) -> None:
+    # Tokenizers are not persisted with the index: every open must register them again.
+    lowercase = tantivy.Filter.lowercase()
+    index.register_tokenizer(
+        TEXT_ANALYZER,
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(lowercase).build(),
+    )
+    index.register_tokenizer(
+        KEYWORD_ANALYZER,
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(lowercase).build(),
+    )
+
+
+def _to_tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
+    values: dict[str, Any] = {
+        "id": doc["id"],
+        "time": doc["time"],
+        "text": doc["text"],
+        "month": doc["month"],
+        "roles": doc["roles"],
+        "locations": doc["locations"],
+        "employment_types": doc["employment_types"],
+        "remote": doc["remote"],
+        "onsite": doc["onsite"],
+        "hybrid": doc["hybrid"],
+        "stored_only": json.dumps([doc[column] for column in _STORED_ONLY]).encode(),
+    }
+    # Unknown values (None / NaN) are left out, so no condition on them can match.
+    for column in ("company", "salary_currency", "visa"):
+        if doc[column] is not None:
+            values[column] = doc[column]
+    for column in _NUMBER_COLUMNS:
+        if not math.isnan(doc[column]):
+            values[column] = doc[column]
+    return tantivy.Document(**values)
+
+
+def _from_stored(stored: dict[str, list[Any]]) -> dict[str, Any]:
+    def first(column: str, default: Any = None) -> Any:
+        found = stored.get(column)
+        return found[0] if found else default
+
+    thread_id, by, urls, emails, hn_url = json.loads(first("stored_only"))
+    return {
+        "id": first("id"),
+        "thread_id": thread_id,
+        "month": first("month"),
+        "by": by,
+        "time": first("time"),
+        "text": first("text", ""),
+        "company": first("company"),
+        "roles": stored.get("roles", []),
+        "locations": stored.get("locations", []),
+        "remote": first("remote", False),
+        "onsite": first("onsite", False),
+        "hybrid": first("hybrid", False),
+        "salary_min": first("salary_min", math.nan),
+        "salary_max": first("salary_max", math.nan),
+        "salary_currency": first("salary_currency"),
+        "visa": first("visa"),
+        "employment_types": stored.get("employment_types", []),
+        "urls": urls,
+        "emails": emails,
+        "hn_url": hn_url,
+    }
+
+
+def translate(query: Query | Term, schema: tantivy.Schema) -> tantivy.Query:
+    """The tantivy query object with the meaning of :meth:`Query.matches`."""
+    if isinstance(query, Term):
+        return _translate_term(query, schema)
+    clauses = [(tantivy.Occur.Must, translate(clause, schema)) for clause in query.must]
+    clauses += [(tantivy.Occur.Should, translate(clause, schema)) for clause in query.should]
+    clauses += [(tantivy.Occur.MustNot, translate(clause, schema)) for clause in query.must_not]
+    if not query.must and not query.should:
+        # A boolean query of only exclusions matches nothing in tantivy; exclude from "all".
+        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    # With a Must clause present, tantivy treats Should clauses as optional; keep the OR.
+    needs_one = 1 if query.should and query.must else None
+    return tantivy.Query.boolean_query(clauses, needs_one)
+
+
+def _translate_term(term: Term, schema: tantivy.Schema) -> tantivy.Query:
+    spec = term.spec
+    if spec.kind == "text":
+        tokens = list(term.tokens)
+        if len(tokens) == 1:
+            return tantivy.Query.term_query(schema, spec.column, tokens[0])
+        return tantivy.Query.phrase_query(schema, spec.column, tokens)
+    if spec.kind == "number":
+        value = float(term.value)
+        lower = value if term.op in ("=", ">", ">=") else None
+        upper = value if term.op in ("=", "<", "<=") else None
+        return tantivy.Query.range_query(
+            schema,
+            spec.column,
+            tantivy.FieldType.Float,
+            lower_bound=lower,
+            upper_bound=upper,
+            include_lower=term.op != ">",
+            include_upper=term.op != "<",
+        )
+    return tantivy.Query.term_query(schema, spec.column, term.value)
+
+
+class LocalIndex(SearchIndex):
+    """tantivy on disk at ``path``.
+
+    One writer at a time may change the folder (tantivy holds a lock file while writing); any
+    number of processes may search it. Each write is one commit: it lands completely or not at
+    all.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        writer_heap_bytes: int = 256_000_000,
+        writer_threads: int = 0,
+    ) -> None:
+        self.path = Path(path)
+        self.writer_heap_bytes = writer_heap_bytes
+        self.writer_threads = writer_threads
+        self._index: tantivy.Index | None = None
+
+    def __repr__(self) -> str:
+        return f"LocalIndex({str(self.path)!r})"
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def ensure_index(self) -> None:
+        if self._exists():
+            self._open()
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(_schema(), path=str(self.path), reuse=False)
+        (self.path / _MARKER).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        _register_analyzers(index)
+        self._index = index
+
+    def close(self) -> None:
+        self._index = None
+
+    def _exists(self) -> bool:
+        return self.path.is_dir() and tantivy.Index.exists(str(self.path))
+
+    def _open(self) -> tantivy.Index:
+        if self._index is not None:
+            return self._index
+        if not self._exists():
+            raise IndexNotFoundError(
+                f"no search index at {self.path}: build it with `hn-jobs refresh` or by "
+                "materializing the jobs_index asset"
+            )
+        marker = self.path / _MARKER
+        try:
+            version = json.loads(marker.read_text())["schema_version"]
+        except (OSError, ValueError, KeyError):
+            version = None
+        if version != SCHEMA_VERSION:
+            raise SearchIndexError(
+                f"the index at {self.path} has schema version {version}, this code needs "
+                f"{SCHEMA_VERSION}: delete that folder and rebuild it with `hn-jobs refresh`"
+            )
+        try:
+            index = tantivy.Index.open(str(self.path))
+        except ValueError as exc:
+            raise SearchIndexError(
+                f"cannot open the index at {self.path} ({exc}): delete that folder and rebuild "
+                "it with `hn-jobs refresh`"
+            ) from exc
+        _register_analyzers(index)
+        self._index = index
+        return index
+
+    @contextmanager
+    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+        index = self._open()
+        for delay in (*_WRITER_LOCK_RETRIES, None):
+            try:
+                writer = index.writer(self.writer_heap_bytes, self.writer_threads)
+                break
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise IndexWriteError(f"cannot write to {self.path}: {exc}", []) from exc
+                if delay is None:
+                    raise IndexWriteError(
+                        f"another process is writing to the index at {self.path}; wait for it "
+                        "to finish and try again",
+                        [],
+                    ) from exc
+                time.sleep(delay)
+        try:
+            yield writer
+        except BaseException:
+            writer.rollback()
+            raise
+        writer.commit()
+        # Lets the merge that the commit may have started finish; otherwise segments pile up.
+        writer.wait_merging_threads()
+        index.reload()
+
+    # --- writes --------------------------------------------------------------------------
+    def upsert(self, docs: Sequence[dict[str, Any]]) -> int:
+        normalized = normalize_documents(docs)
+        self._open()
+        if not normalized:
+            return 0
+        replaced = self._present([doc["id"] for doc in normalized])
+        tantivy_docs = [_to_tantivy_document(doc) for doc in normalized]
+        with self._writer() as writer:
+            for post_id in replaced:
+                writer.delete_documents_by_term("id", post_id)
+            for doc in tantivy_docs:
+                writer.add_document(doc)
+        return len(normalized)
+
+    def delete(self, ids: Iterable[int]) -> int:
+        present = self._present(ids)
+        if not present:
+            return 0
+        with self._writer() as writer:
+            for post_id in present:
+                writer.delete_documents_by_term("id", post_id)
+        return len(present)
+
+    def _present(self, ids: Iterable[int]) -> set[int]:
+        wanted = sorted({int(post_id) for post_id in ids})
+        if not wanted:
+            self._open()
+            return set()
+        index = self._open()
+        return self._ids(tantivy.Query.term_set_query(index.schema, "id", wanted))
+
+    # --- reads ---------------------------------------------------------------------------
+    def _ids(self, query: tantivy.Query) -> set[int]:
+        searcher = self._open().searcher()
+        total = searcher.search(query, 1, count=True).count
+        if not total:
+            return set()
+        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
+        return {int(value) for value in searcher.fast_field_values("id", addresses)}
+
+    def _filtered(self, query: Query | None, months: Sequence[str] | None) -> tantivy.Query:
+        schema = self._open().schema
+        translated = tantivy.Query.all_query() if query is None else translate(query, schema)
+        checked = validate_months(months)
+        if checked is None:
+            return translated
+        # Score 0 so the month filter leaves the ranking alone (an Elasticsearch "filter").
+        in_months = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(schema, "month", checked), 0.0
+        )
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, translated), (tantivy.Occur.Must, in_months)]
+        )
+
+    def ids_for_month(self, month: str) -> set[int]:
+        schema = self._open().schema
+        return self._ids(tantivy.Query.term_query(schema, "month", validate_month(month)))
+
+    def matching_ids(self, query: Query, *, months: Sequence[str] | None = None) -> set[int]:
+        return self._ids(self._filtered(query, months))
+
+    def count(self, query: Query | None = None, *, months: Sequence[str] | None = None) -> int:
+        searcher = self._open().searcher()
+        return int(searcher.search(self._filtered(query, months), 1, count=True).count)
+
+    def search(
+        self,
+        query: Query,
+        *,
+        size: int = 20,
+        sort: Sort = "score",
+        months: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        validate_size(size)
+        if sort not in ("score", "time"):
+            raise ValueError(f"sort must be 'score' or 'time', got {sort!r}")
+        translated = self._filtered(query, months)
+        searcher = self._open().searcher()
+        if sort == "time":
+            found = searcher.search(
+                translated, size, count=False, order_by_field="time", order=tantivy.Order.Desc
+            )
+        else:
+            found = searcher.search(translated, size, count=False)
+        hits = []
+        for rank_value, address in found.hits:
+            fields = _from_stored(searcher.doc(address).to_dict())
+            score = float(rank_value) if sort == "score" else 0.0
+            hits.append(Hit(id=int(fields["id"]), score=score, fields=fields))
+        return hits

@@ -1,0 +1,478 @@
+"""Nested boolean queries over job posts, independent of any search engine.
+
+A :class:`Query` holds three lists of clauses, like an Elasticsearch ``bool`` query:
+``must`` (all of them), ``should`` (at least one of them) and ``must_not`` (none of them). A
+clause is a :class:`Term` (one field, one value) or another :class:`Query`, nested to any depth.
+
+The meaning of a query is defined once, in Python, by :meth:`Query.matches`; the backends
+translate the same object (:meth:`Query.to_elasticsearch`, ``LocalIndex`` for tantivy) and the
+conformance tests check them against :meth:`Query.matches`.
+
+Field semantics (see :data:`FIELDS`):
+
+* ``text`` kinds (``text``, ``company``, ``role``, ``location``) are analysed
+  (:func:`~hn_assets.search.analysis.tokenize`): a value matches when its words occur as
+  consecutive words *within one* value of the field, ignoring case and punctuation. So
+  ``location:"bay area"`` and ``location:"san francisco"`` both match "San Francisco Bay Area",
+  ``company:stripe`` matches "Stripe, Inc.", but ``location:"francisco berlin"`` does not match
+  the two locations ["San Francisco", "Berlin"]. A one-word value is a term, a multi-word value a
+  phrase.
+* ``keyword`` kinds (``employment``, ``currency``) match a whole value, ignoring case.
+* ``month`` matches ``YYYY-MM`` exactly; ``bool`` kinds take true/false (also yes/no, 1/0).
+  ``visa`` is unknown (None) for most posts: neither ``visa:true`` nor ``visa:false`` matches it.
+* ``number`` kinds take ``N``, ``>N``, ``>=N``, ``<N``, ``<=N`` (``150k`` = 150000). A post
+  without a salary matches no salary condition.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from hn_assets.search.analysis import contains_phrase, tokenize
+
+FieldKind = Literal["text", "keyword", "bool", "month", "number"]
+Comparison = Literal["=", ">", ">=", "<", "<="]
+
+
+class QueryError(ValueError):
+    """A query that cannot be built or run: the message names the offending part and the fix."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A searchable field: its query name, kind, and the clean_posts column holding its values."""
+
+    name: str
+    kind: FieldKind
+    column: str
+    help: str
+
+
+FIELDS: dict[str, Field] = {
+    field.name: field
+    for field in (
+        Field("text", "text", "text", "the whole posting (the default field)"),
+        Field("company", "text", "company", "words of the company name"),
+        Field("role", "text", "roles", "words of one parsed role"),
+        Field(
+            "location",
+            "text",
+            "locations",
+            'words of one parsed location: location:"bay area" matches "San Francisco Bay Area"',
+        ),
+        Field("month", "month", "month", "the hiring thread's month, YYYY-MM"),
+        Field("remote", "bool", "remote", "remote work offered: true/false"),
+        Field("onsite", "bool", "onsite", "onsite work: true/false"),
+        Field("hybrid", "bool", "hybrid", "hybrid work: true/false"),
+        Field("visa", "bool", "visa", "visa sponsorship: true / false (unknown matches neither)"),
+        Field(
+            "employment",
+            "keyword",
+            "employment_types",
+            "full-time, part-time, contract or internship",
+        ),
+        Field("currency", "keyword", "salary_currency", "salary currency code, e.g. USD"),
+        Field("salary_min", "number", "salary_min", "lower salary bound: N, >N, >=N, <N, <=N"),
+        Field("salary_max", "number", "salary_max", "upper salary bound: N, >N, >=N, <N, <=N"),
+    )
+}
+#: clean_posts column names accepted as field names in mappings and query strings.
+FIELD_ALIASES: dict[str, str] = {
+    "locations": "location",
+    "roles": "role",
+    "employment_types": "employment",
+    "salary_currency": "currency",
+}
+DEFAULT_FIELD = "text"
+#: Words the query syntax reserves as operators (matched case-insensitively).
+OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_NUMBER = re.compile(r"^(>=|<=|>|<|=)?\s*(\d+(?:\.\d+)?)([kK])?$")
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+_BARE_WORD = re.compile(r'^[^\s()":]+$')
+
+
+def known_fields_text() -> str:
+    return ", ".join(sorted(FIELDS))
+
+
+def resolve_field(name: str) -> Field:
+    """The :class:`Field` called ``name`` (or its clean_posts alias), case-insensitively."""
+    key = name.strip().lower()
+    key = FIELD_ALIASES.get(key, key)
+    try:
+        return FIELDS[key]
+    except KeyError:
+        raise QueryError(f"unknown field {name!r}; known fields: {known_fields_text()}") from None
+
+
+def validate_month(value: object) -> str:
+    """Return ``value`` if it is a ``YYYY-MM`` month, else raise :class:`QueryError`."""
+    if not isinstance(value, str) or not _MONTH.match(value.strip()):
+        raise QueryError(f"month must look like YYYY-MM (e.g. 2026-11), got {value!r}")
+    return value.strip()
+
+
+def parse_bool(value: object, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise QueryError(f"{field}: expects true or false, got {value!r}")
+
+
+def parse_number(value: object, field: str) -> tuple[Comparison, float]:
+    if isinstance(value, bool):
+        raise QueryError(f"{field}: expects a number, got {value!r}")
+    if isinstance(value, int | float):
+        if math.isnan(value):
+            raise QueryError(f"{field}: expects a number, got NaN")
+        return "=", float(value)
+    if isinstance(value, str):
+        match = _NUMBER.match(value.strip())
+        if match:
+            op, digits, thousands = match.groups()
+            amount = float(digits) * (1000 if thousands else 1)
+            return (op or "="), amount  # type: ignore[return-value]
+    raise QueryError(
+        f"{field}: expects a number with an optional comparison (150000, >=150k, <90000), "
+        f"got {value!r}"
+    )
+
+
+def _column_values(doc: Mapping[str, Any], column: str) -> list[Any]:
+    value = doc.get(column)
+    if value is None:
+        return []
+    if isinstance(value, str | bool | int | float):
+        return [value]
+    return list(value)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition on one field. Construction validates and normalises the value."""
+
+    field: str
+    value: str | bool | float
+    op: Comparison = "="
+
+    def __post_init__(self) -> None:
+        spec = resolve_field(self.field)
+        object.__setattr__(self, "field", spec.name)
+        value: str | bool | float = self.value
+        op: Comparison = self.op
+        if spec.kind in ("text", "keyword"):
+            if not isinstance(value, str):
+                raise QueryError(f"{spec.name}: expects text, got {value!r}")
+            value = " ".join(value.split())
+            if spec.kind == "text" and not tokenize(value):
+                raise QueryError(
+                    f"{spec.name}: {self.value!r} has no letters or digits to search for"
+                )
+            if spec.kind == "keyword":
+                if not value:
+                    raise QueryError(f"{spec.name}: empty value")
+                value = value.lower()
+        elif spec.kind == "month":
+            value = validate_month(value)
+        elif spec.kind == "bool":
+            value = parse_bool(value, spec.name)
+        else:
+            if op == "=":
+                op, value = parse_number(value, spec.name)
+            else:
+                _, value = parse_number(value, spec.name)
+        if op != "=" and spec.kind != "number":
+            raise QueryError(f"{spec.name}: comparisons like {op} only apply to number fields")
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "op", op)
+
+    @property
+    def spec(self) -> Field:
+        return FIELDS[self.field]
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The analysed words of a text value (empty for other kinds)."""
+        return tokenize(self.value) if self.spec.kind == "text" else ()  # type: ignore[arg-type]
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.tokens) > 1
+
+    def matches(self, doc: Mapping[str, Any]) -> bool:
+        """Reference semantics: does the clean_posts row ``doc`` satisfy this term?"""
+        spec = self.spec
+        values = _column_values(doc, spec.column)
+        if spec.kind == "text":
+            wanted = self.tokens
+            return any(contains_phrase(tokenize(str(v)), wanted) for v in values)
+        if spec.kind == "keyword":
+            return any(isinstance(v, str) and v.lower() == self.value for v in values)
+        if spec.kind == "month":
+            return any(v == self.value for v in values)
+        if spec.kind == "bool":
+            return any(v is not None and bool(v) == self.value for v in values)
+        numbers = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+        return any(_compare(n, self.op, float(self.value)) for n in numbers)
+
+    def to_elasticsearch(self) -> dict[str, Any]:
+        spec = self.spec
+        if spec.kind == "text":
+            kind = "match_phrase" if self.is_phrase else "match"
+            return {kind: {spec.column: self.value}}
+        if spec.kind == "number" and self.op != "=":
+            bound = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}[self.op]
+            return {"range": {spec.column: {bound: self.value}}}
+        return {"term": {spec.column: self.value}}
+
+    def __str__(self) -> str:
+        spec = self.spec
+        if spec.kind == "bool":
+            text = "true" if self.value else "false"
+        elif spec.kind == "number":
+            amount = float(self.value)
+            number = str(int(amount)) if amount.is_integer() else repr(amount)
+            text = number if self.op == "=" else f"{self.op}{number}"
+        else:
+            text = str(self.value)
+            bare = _BARE_WORD.match(text) and text.upper() not in OPERATORS
+            if not bare:
+                # Quotes never matter to analysed text; keyword values never contain them.
+                text = '"' + text.replace('"', " ") + '"'
+        return text if spec.name == DEFAULT_FIELD else f"{spec.name}:{text}"
+
+    def __and__(self, other: TermLike) -> Query:
+        return all_of(self, other)
+
+    def __or__(self, other: TermLike) -> Query:
+        return any_of(self, other)
+
+    def __invert__(self) -> Query:
+        return negate(self)
+
+
+def _compare(left: float, op: Comparison, right: float) -> bool:
+    if op == ">":
+        return left > right
+    if op == ">=":
+        return left >= right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    return left == right
+
+
+Clause: TypeAlias = "Term | Query"
+#: What the constructor accepts as one term: text (default field), {field: value(s)}, or a clause.
+TermLike: TypeAlias = "str | Mapping[str, Any] | Term | Query"
+
+
+def _clauses(items: TermLike | Iterable[TermLike] | None, role: str) -> tuple[Clause, ...]:
+    if items is None:
+        return ()
+    if isinstance(items, str | Mapping | Term | Query) or not isinstance(items, Iterable):
+        items = [items]  # type: ignore[list-item]
+    clauses: list[Clause] = []
+    for item in items:
+        if isinstance(item, Term | Query):
+            clauses.append(item)
+        elif isinstance(item, str):
+            clauses.append(Term(DEFAULT_FIELD, item))
+        elif isinstance(item, Mapping):
+            if not item:
+                raise QueryError(f"{role}: an empty mapping has no field to search")
+            for field, values in item.items():
+                if isinstance(values, list | tuple | set | frozenset):
+                    if not values:
+                        raise QueryError(f"{role}: field {field!r} has an empty list of values")
+                    clauses.extend(Term(field, value) for value in values)
+                else:
+                    clauses.append(Term(field, values))
+        else:
+            raise QueryError(
+                f"{role}: cannot search for {item!r} ({type(item).__name__}); use a string, "
+                "a {field: value} mapping, a Term or a Query"
+            )
+    return tuple(clauses)
+
+
+class Query:
+    """``must`` AND ``should`` (at least one) AND NOT ``must_not``; see the module docstring.
+
+    ``Query(must=["san francisco", "machine learning"])`` is the blog post's first example;
+    ``Query(must=[Query(should=["san francisco", "bay area"]),
+    Query(should=["machine learning", "data analysis"])])`` its second. Queries compose with
+    ``&``, ``|`` and ``~`` (flattening where the meaning allows, like elasticsearch-dsl).
+    """
+
+    __slots__ = ("must", "should", "must_not")
+
+    must: tuple[Clause, ...]
+    should: tuple[Clause, ...]
+    must_not: tuple[Clause, ...]
+
+    def __init__(
+        self,
+        must: TermLike | Iterable[TermLike] | None = None,
+        should: TermLike | Iterable[TermLike] | None = None,
+        must_not: TermLike | Iterable[TermLike] | None = None,
+    ) -> None:
+        self.must = _clauses(must, "must")
+        self.should = _clauses(should, "should")
+        self.must_not = _clauses(must_not, "must_not")
+        if not (self.must or self.should or self.must_not):
+            raise QueryError(
+                "empty query: give at least one term, e.g. Query(must='python') or "
+                "parse_query('python AND remote:true')"
+            )
+
+    # --- meaning -------------------------------------------------------------------------
+    def matches(self, doc: Mapping[str, Any]) -> bool:
+        """Reference semantics, evaluated in Python on one clean_posts row."""
+        if not all(clause.matches(doc) for clause in self.must):
+            return False
+        if any(clause.matches(doc) for clause in self.must_not):
+            return False
+        return not self.should or any(clause.matches(doc) for clause in self.should)
+
+    def terms(self) -> Iterator[Term]:
+        """Every :class:`Term` in the query, depth first."""
+        for clause in (*self.must, *self.should, *self.must_not):
+            if isinstance(clause, Term):
+                yield clause
+            else:
+                yield from clause.terms()
+
+    # --- translations --------------------------------------------------------------------
+    def to_elasticsearch(self) -> dict[str, Any]:
+        """An Elasticsearch ``bool`` query with the same meaning as :meth:`matches`."""
+        body: dict[str, Any] = {}
+        if self.must:
+            body["must"] = [clause.to_elasticsearch() for clause in self.must]
+        if self.should:
+            body["should"] = [clause.to_elasticsearch() for clause in self.should]
+            if self.must:
+                # Beside a must clause Elasticsearch treats should as optional (scoring only);
+                # one match is required to keep the OR meaning.
+                body["minimum_should_match"] = 1
+        if self.must_not:
+            body["must_not"] = [clause.to_elasticsearch() for clause in self.must_not]
+        return {"bool": body}
+
+    def __str__(self) -> str:
+        """The query in the ``hn-jobs search`` syntax (parses back to the same meaning)."""
+        parts = [_atom(clause) for clause in self.must]
+        if self.should:
+            alternatives = " OR ".join(_atom(clause) for clause in self.should)
+            if (self.must or self.must_not) and len(self.should) > 1:
+                alternatives = f"({alternatives})"
+            parts.append(alternatives)
+        parts.extend(f"NOT {_atom(clause)}" for clause in self.must_not)
+        return " AND ".join(parts)
+
+    def __repr__(self) -> str:
+        fields = [
+            f"{name}={list(getattr(self, name))!r}"
+            for name in ("must", "should", "must_not")
+            if getattr(self, name)
+        ]
+        return f"Query({', '.join(fields)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Query):
+            return NotImplemented
+        return (self.must, self.should, self.must_not) == (
+            other.must,
+            other.should,
+            other.must_not,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.must, self.should, self.must_not))
+
+    # --- composition ---------------------------------------------------------------------
+    def __and__(self, other: TermLike) -> Query:
+        return all_of(self, other)
+
+    def __rand__(self, other: TermLike) -> Query:
+        return all_of(other, self)
+
+    def __or__(self, other: TermLike) -> Query:
+        return any_of(self, other)
+
+    def __ror__(self, other: TermLike) -> Query:
+        return any_of(other, self)
+
+    def __invert__(self) -> Query:
+        return negate(self)
+
+
+def _atom(clause: Clause) -> str:
+    return str(clause) if isinstance(clause, Term) else f"({clause})"
+
+
+def _coerce(item: TermLike) -> Clause:
+    if isinstance(item, Term | Query):
+        return item
+    clauses = _clauses(item, "query")
+    return clauses[0] if len(clauses) == 1 else Query(must=clauses)
+
+
+def _simplest(clause: Clause) -> Clause:
+    """A one-clause query stands for its clause (so composing does not nest needlessly)."""
+    while isinstance(clause, Query):
+        if len(clause.must) == 1 and not clause.should and not clause.must_not:
+            clause = clause.must[0]
+        elif len(clause.should) == 1 and not clause.must and not clause.must_not:
+            clause = clause.should[0]
+        else:
+            break
+    return clause
+
+
+def all_of(*items: TermLike) -> Query:
+    """AND of ``items``; AND-only operands are merged in rather than nested."""
+    must: list[Clause] = []
+    must_not: list[Clause] = []
+    for item in items:
+        clause = _simplest(_coerce(item))
+        if isinstance(clause, Query) and not clause.should:
+            must.extend(clause.must)
+            must_not.extend(clause.must_not)
+        else:
+            must.append(clause)
+    return Query(must=must, must_not=must_not)
+
+
+def any_of(*items: TermLike) -> Query:
+    """OR of ``items``; OR-only operands are merged in rather than nested."""
+    should: list[Clause] = []
+    for item in items:
+        clause = _simplest(_coerce(item))
+        if isinstance(clause, Query) and clause.should and not (clause.must or clause.must_not):
+            should.extend(clause.should)
+        else:
+            should.append(clause)
+    return Query(should=should)
+
+
+def negate(item: TermLike) -> Query:
+    """NOT ``item``; a double negation cancels."""
+    clause = _simplest(_coerce(item))
+    if (
+        isinstance(clause, Query)
+        and len(clause.must_not) == 1
+        and not (clause.must or clause.should)
+    ):
+        inner = clause.must_not[0]
+        return inner if isinstance(inner, Query) else Query(must=inner)
+    return Query(must_not=clause)

@@ -1,0 +1,171 @@
+"""Deterministic made-up job posts in the clean_posts contract, for tests and benchmarks.
+
+The vocabulary is chosen so the blog post's queries have both matches and near misses: posts
+mention "San Francisco", "the Bay Area", "machine learning" and "data analysis", but also
+"San Jose", "learning about machines" and "data pipelines", in varied case and punctuation.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from hn_assets.search.documents import hn_url
+from hn_assets.search.query import validate_month
+
+COMPANIES = (
+    "Stripe", "Acme Robotics", "Northwind Labs", "Globex", "Initech", "Hooli", "Pied Piper",
+    "Umbrella Health", "Soylent Foods", "Vandelay Industries", "Wayne Analytics", "Tyrell AI",
+    "Cyberdyne Systems", "Stark Data", "Wonka Logistics", "Aperture Science", "Oscorp",
+    "Massive Dynamic", "Monarch Bio", "Blue Sun", "Zürich Quant AG", "São Paulo Fintech",
+)  # fmt: skip
+ROLES = (
+    "Senior Backend Engineer", "Machine Learning Engineer", "Data Scientist", "Data Analyst",
+    "Frontend Engineer", "Site Reliability Engineer", "Full Stack Developer",
+    "Engineering Manager", "Product Designer", "Security Engineer", "Mobile Engineer",
+)  # fmt: skip
+LOCATIONS = (
+    "San Francisco Bay Area", "San Francisco", "New York", "Berlin", "London", "Austin, TX",
+    "Seattle", "Zürich", "São Paulo", "Toronto", "San Jose", "Oakland", "Paris",
+)  # fmt: skip
+TECH = (
+    "Python", "Rust", "Go", "TypeScript", "Kubernetes", "PostgreSQL", "React", "Kafka",
+    "PyTorch", "Elixir", "C++", "Node.js", "Terraform", "Spark",
+)  # fmt: skip
+SENTENCES = (
+    "We apply machine learning to {thing}.",
+    "Our analysts do data analysis on {thing} every day.",
+    "Offices in the Bay Area and in {city}; remote within the timezone works too.",
+    "Visit our San Francisco office or the one in San Jose.",
+    "We spend a lot of time learning about machines and {thing}.",
+    "MACHINE-LEARNING infrastructure, data pipelines and {thing}.",
+    "Strong data skills and analysis of {thing} matter more than a degree.",
+    "You will build {tech} and {tech} services that scale to millions of users.",
+    "We are a {stage} company working on {thing}, with customers on four continents.",
+    "Experience with {tech} is a plus, {tech} even more so.",
+    "Most of the team lives near {city}, and we meet in person twice a year.",
+    "We sponsor visas and help with relocation to {city}.",
+    "Our {tech} monolith is being split into services; help us do it well.",
+    "Deep learning research meets product engineering here.",
+    "The interview is a take-home exercise in {tech} and a conversation with the team.",
+    "Benefits include health insurance, a learning budget and generous parental leave.",
+    "We care about code review, written design docs and shipping small changes often.",
+    "You would own {thing} end to end, from the database schema to the dashboard.",
+    "We are profitable, growing, and hiring our first engineers outside {city}.",
+    "Our stack: {tech}, {tech} and {tech}, deployed on boring infrastructure.",
+    "Tell us about something you built with {tech}; links welcome.",
+    "Small team, big problems in {thing}, and real ownership from week one.",
+)  # fmt: skip
+THINGS = (
+    "fraud detection", "supply chains", "medical imaging", "ad auctions", "payments",
+    "search ranking", "energy markets", "genomics", "logistics", "customer support",
+)  # fmt: skip
+STAGES = ("seed", "Series A", "Series B", "profitable", "public", "YC-backed")
+EMPLOYMENT = ("full-time", "part-time", "contract", "internship")
+CURRENCIES = ("USD", "USD", "USD", "EUR", "GBP")
+
+
+def default_months(count: int, first: str = "2019-01") -> list[str]:
+    """``count`` consecutive ``YYYY-MM`` months starting at ``first``."""
+    year, month = (int(part) for part in validate_month(first).split("-"))
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def month_start(month: str) -> int:
+    """Epoch seconds of 15:00 UTC on the first day of ``month`` (threads go up mid-morning ET)."""
+    year, number = (int(part) for part in validate_month(month).split("-"))
+    return calendar.timegm((year, number, 1, 15, 0, 0, 0, 0, 0))
+
+
+def synthetic_posts(
+    n: int,
+    *,
+    months: Sequence[str] = ("2026-10", "2026-11"),
+    seed: int = 0,
+    first_id: int = 40_000_000,
+) -> list[dict[str, Any]]:
+    """``n`` posts spread evenly over ``months`` in order, ids and times increasing."""
+    rng = random.Random(seed)
+    months = [validate_month(month) for month in months]
+    posts: list[dict[str, Any]] = []
+    month_first = 0
+    for i in range(n):
+        month_index = i * len(months) // n
+        if posts and posts[-1]["month"] != months[month_index]:
+            month_first = i
+        posts.append(_post(rng, first_id + i, months[month_index], month_index, i - month_first))
+    return posts
+
+
+def _post(rng: random.Random, post_id: int, month: str, month_index: int, rank: int) -> dict:
+    """One post; ``rank`` is its position in the month's thread (fixes a unique time)."""
+    company = rng.choice(COMPANIES) if rng.random() > 0.06 else None
+    roles = rng.sample(ROLES, rng.choice((1, 1, 2)))
+    locations = rng.sample(LOCATIONS, rng.choice((0, 1, 1, 2, 2, 3)))
+    remote, onsite = rng.random() < 0.45, rng.random() < 0.55
+    hybrid = not remote and onsite and rng.random() < 0.3
+    if rng.random() < 0.6:
+        low = rng.randrange(60, 220) * 1000.0
+        salary = (low, low + rng.randrange(10, 80) * 1000.0, rng.choice(CURRENCIES))
+    else:
+        salary = (math.nan, math.nan, None)
+    visa = rng.choice((True, False, None, None, None))
+    employment = rng.sample(EMPLOYMENT, rng.choice((1, 1, 1, 2)))
+    header = " | ".join(
+        part
+        for part in (
+            company or "Stealth startup",
+            ", ".join(roles),
+            "; ".join(locations),
+            "REMOTE" if remote else "",
+            "ONSITE" if onsite else "",
+            f"{salary[2]} {salary[0]:,.0f}-{salary[1]:,.0f}" if salary[2] else "",
+        )
+        if part
+    )
+    city = rng.choice(LOCATIONS)
+    paragraphs = [header]
+    for _ in range(rng.randrange(2, 5)):
+        sentences = [
+            rng.choice(SENTENCES).format(
+                thing=rng.choice(THINGS),
+                tech=rng.choice(TECH),
+                city=city if rng.random() < 0.5 else rng.choice(LOCATIONS),
+                stage=rng.choice(STAGES),
+            )
+            for _ in range(rng.randrange(1, 4))
+        ]
+        paragraphs.append(" ".join(sentences))
+    slug = (company or "stealth").lower().replace(" ", "")
+    urls = [f"https://{slug}.example.com/jobs"]
+    emails = [f"jobs@{slug}.example.com"] if rng.random() < 0.5 else []
+    paragraphs.append(f"Apply: {urls[0]}" + (f" or {emails[0]}" if emails else ""))
+    return {
+        "id": post_id,
+        "thread_id": 30_000_000 + month_index,
+        "month": month,
+        "by": f"user{rng.randrange(10_000)}",
+        "time": month_start(month) + 60 * rank + rng.randrange(60),
+        "text": "\n\n".join(paragraphs),
+        "company": company,
+        "roles": roles,
+        "locations": locations,
+        "remote": remote,
+        "onsite": onsite,
+        "hybrid": hybrid,
+        "salary_min": salary[0],
+        "salary_max": salary[1],
+        "salary_currency": salary[2],
+        "visa": visa,
+        "employment_types": employment,
+        "urls": urls,
+        "emails": emails,
+        "hn_url": hn_url(post_id),
+    }

@@ -1,0 +1,195 @@
+"""Query builder: construction, composition, reference semantics and the Elasticsearch JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from hn_assets.search.query import FIELDS, Query, QueryError, Term
+
+SF_AND_ML = Query(must=["san francisco", "machine learning"])
+NESTED = Query(
+    must=[
+        Query(should=["san francisco", "bay area"]),
+        Query(should=["machine learning", "data analysis"]),
+    ]
+)
+
+
+def post(**overrides: object) -> dict:
+    base: dict = {
+        "id": 1,
+        "thread_id": 9,
+        "month": "2026-11",
+        "by": "pg",
+        "time": 1_790_000_000,
+        "text": "",
+        "company": None,
+        "roles": [],
+        "locations": [],
+        "remote": False,
+        "onsite": False,
+        "hybrid": False,
+        "salary_min": math.nan,
+        "salary_max": math.nan,
+        "salary_currency": None,
+        "visa": None,
+        "employment_types": [],
+        "urls": [],
+        "emails": [],
+        "hn_url": "https://news.ycombinator.com/item?id=1",
+    }
+    base.update(overrides)
+    return base
+
+
+def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    assert len(keys) == len(set(keys)), f"duplicated key in {keys}"
+    return dict(pairs)
+
+
+def test_blog_examples_translate_to_nested_bool_queries() -> None:
+    assert SF_AND_ML.to_elasticsearch() == {
+        "bool": {
+            "must": [
+                {"match_phrase": {"text": "san francisco"}},
+                {"match_phrase": {"text": "machine learning"}},
+            ]
+        }
+    }
+    assert NESTED.to_elasticsearch() == {
+        "bool": {
+            "must": [
+                {
+                    "bool": {
+                        "should": [
+                            {"match_phrase": {"text": "san francisco"}},
+                            {"match_phrase": {"text": "bay area"}},
+                        ]
+                    }
+                },
+                {
+                    "bool": {
+                        "should": [
+                            {"match_phrase": {"text": "machine learning"}},
+                            {"match_phrase": {"text": "data analysis"}},
+                        ]
+                    }
+                },
+            ]
+        }
+    }
+
+
+def test_should_beside_must_requires_one_match() -> None:
+    query = Query(must="rust", should=["berlin", "remote"], must_not={"onsite": True})
+    assert query.to_elasticsearch() == {
+        "bool": {
+            "must": [{"match": {"text": "rust"}}],
+            "should": [{"match": {"text": "berlin"}}, {"match": {"text": "remote"}}],
+            "minimum_should_match": 1,
+            "must_not": [{"term": {"onsite": True}}],
+        }
+    }
+    assert not query.matches(post(text="rust everywhere"))  # the OR is not optional
+    assert query.matches(post(text="rust in Berlin"))
+
+
+def test_several_values_of_one_field_become_several_clauses_without_duplicate_keys() -> None:
+    query = Query(
+        should={"location": ["Berlin", "bay area"], "company": "Stripe"},
+        must={"month": "2026-11", "remote": "yes", "salary_min": ">=150k"},
+    )
+    encoded = json.dumps(query.to_elasticsearch())
+    decoded = json.loads(encoded, object_pairs_hook=no_duplicate_keys)
+    assert decoded["bool"]["should"] == [
+        {"match": {"locations": "Berlin"}},
+        {"match_phrase": {"locations": "bay area"}},
+        {"match": {"company": "Stripe"}},
+    ]
+    assert decoded["bool"]["must"] == [
+        {"term": {"month": "2026-11"}},
+        {"term": {"remote": True}},
+        {"range": {"salary_min": {"gte": 150000.0}}},
+    ]
+
+
+def test_operators_compose_and_flatten() -> None:
+    sf, bay, ml = Term("text", "san francisco"), Term("text", "bay area"), Term("text", "ml")
+    assert (Query(must=sf) & "machine learning") == SF_AND_ML
+    assert (sf | bay) == Query(should=[sf, bay])
+    assert ((sf | bay) | ml) == Query(should=[sf, bay, ml])
+    assert ((sf & bay) & ml) == Query(must=[sf, bay, ml])
+    assert (sf & ~bay) == Query(must=sf, must_not=bay)
+    assert ~~Query(must=sf) == Query(must=sf)
+    assert ("san francisco" | Query(must="bay area")) == Query(should=[sf, bay])
+    nested = (sf | bay) & (Term("text", "machine learning") | "data analysis")
+    assert nested == NESTED
+
+
+def test_reference_semantics_of_text_fields() -> None:
+    doc = post(
+        text="We do Machine-Learning in SAN FRANCISCO.",
+        company="Stripe, Inc.",
+        locations=["San Francisco Bay Area", "Berlin"],
+    )
+    assert SF_AND_ML.matches(doc)
+    assert not Query(must="learning machine").matches(doc)  # a phrase keeps its order
+    assert Query(must={"location": "bay area"}).matches(doc)
+    assert Query(must={"location": "san francisco"}).matches(doc)
+    assert not Query(must={"location": "area berlin"}).matches(doc)  # not across two values
+    assert Query(must={"company": "stripe"}).matches(doc)
+    assert not Query(must={"company": "stripe"}).matches(post(company=None))
+
+
+def test_reference_semantics_of_flags_keywords_and_numbers() -> None:
+    doc = post(
+        remote=True,
+        visa=None,
+        salary_min=120_000.0,
+        salary_currency="USD",
+        employment_types=["full-time"],
+    )
+    assert Query(must={"remote": True}).matches(doc)
+    assert not Query(must={"onsite": True}).matches(doc)
+    assert not Query(must={"visa": True}).matches(doc)
+    assert not Query(must={"visa": False}).matches(doc)  # unknown matches neither
+    assert Query(must={"currency": "usd", "employment": "FULL-TIME"}).matches(doc)
+    assert Query(must={"salary_min": ">100000"}).matches(doc)
+    assert not Query(must={"salary_min": "<=100k"}).matches(doc)
+    assert not Query(must={"salary_max": ">0"}).matches(doc)  # NaN is no salary
+    assert Query(must_not={"onsite": True}).matches(doc)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Query(), "empty query"),
+        (lambda: Query(must=[]), "empty query"),
+        (lambda: Query(must={"salary": 5}), "unknown field 'salary'; known fields: company"),
+        (lambda: Query(must={"location": []}), "empty list of values"),
+        (lambda: Query(must="!!"), "no letters or digits"),
+        (lambda: Query(must={"month": "Nov 2026"}), "YYYY-MM"),
+        (lambda: Query(must={"remote": "sometimes"}), "expects true or false"),
+        (lambda: Query(must={"salary_min": "lots"}), "expects a number"),
+        (lambda: Query(must=3.5), "cannot search for 3.5"),
+    ],
+)
+def test_bad_queries_raise_clear_errors(build, message: str) -> None:
+    with pytest.raises(QueryError, match=message.replace("(", r"\(")):
+        build()
+
+
+def test_unknown_field_message_lists_every_known_field() -> None:
+    with pytest.raises(QueryError) as raised:
+        Term("city", "Berlin")
+    for name in FIELDS:
+        assert name in str(raised.value)
+
+
+def test_column_names_are_accepted_as_field_aliases() -> None:
+    assert Term("locations", "Berlin") == Term("location", "Berlin")
+    assert Term("employment_types", "Contract").value == "contract"
