@@ -1,0 +1,223 @@
+"""Dagster resources: thin configurable wrappers around the plain-Python clients.
+
+Which implementation is used is decided once, from the environment, in
+:func:`resources_from_env` (see DESIGN.md, "Resources and defaults").
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from hn_assets.hackernews.client import (
+    DEFAULT_API_URL,
+    HackerNewsClient,
+    LiveHackerNewsClient,
+    SampleArchiveClient,
+)
+from hn_assets.hackernews.sample_archive import load_sample_archive
+from hn_assets.search.backends import SearchIndex
+from hn_assets.search.local_index import LocalIndex
+from hn_assets.storage import ParquetStore, data_dir_from_env, local_dir
+from hn_assets.textgen.training import TrainConfig
+
+
+class HNClientResource(dg.ConfigurableResource, abc.ABC):
+    """Where Hacker News items come from: the live API or the bundled sample archive."""
+
+    @abc.abstractmethod
+    def client(self) -> HackerNewsClient: ...
+
+    @property
+    @abc.abstractmethod
+    def source_name(self) -> str: ...
+
+
+class HNAPIClientResource(HNClientResource):
+    """The live Hacker News Firebase API."""
+
+    base_url: str = Field(default=DEFAULT_API_URL, description="HN API base URL (HN_API_URL).")
+    timeout_s: float = Field(default=10.0, description="Per-request timeout in seconds.")
+    max_workers: int = Field(default=16, description="Concurrent item requests at most.")
+    max_retries: int = Field(default=5, description="Retries per item before giving up.")
+
+    def client(self) -> HackerNewsClient:
+        return LiveHackerNewsClient(
+            self.base_url,
+            timeout_s=self.timeout_s,
+            max_workers=self.max_workers,
+            max_retries=self.max_retries,
+        )
+
+    @property
+    def source_name(self) -> str:
+        return f"api ({self.base_url})"
+
+
+class HNSampleClientResource(HNClientResource):
+    """The bundled, deterministic sample archive: same interface as the API, no network."""
+
+    months_visible: int | None = Field(
+        default=None, description="Show only the first N months (to replay history)."
+    )
+    posts_in_last_month: int | None = Field(
+        default=None, description="Show only the first N posts of the last visible month."
+    )
+
+    def client(self) -> HackerNewsClient:
+        archive = load_sample_archive()
+        if self.months_visible is not None or self.posts_in_last_month is not None:
+            archive = archive.visible(self.months_visible, self.posts_in_last_month)
+        return SampleArchiveClient(archive)
+
+    @property
+    def source_name(self) -> str:
+        return "sample archive"
+
+
+class DataStoreResource(dg.ConfigurableResource):
+    """The data directory (local path or fsspec URL) shared by the IO manager and the assets."""
+
+    data_dir: str = Field(default_factory=data_dir_from_env, description="HN_DATA_DIR")
+
+    def store(self) -> ParquetStore:
+        return ParquetStore(self.data_dir)
+
+    def local_dir(self, name: str):
+        return local_dir(self.data_dir, name)
+
+
+class ParquetIOManager(dg.ConfigurableIOManager):
+    """Stores DataFrame outputs as Parquet under the data dir, one file per partition."""
+
+    data_dir: str = Field(default_factory=data_dir_from_env, description="HN_DATA_DIR")
+
+    def _table(self, context: dg.OutputContext | dg.InputContext) -> str:
+        return "/".join(context.asset_key.path)
+
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
+        if obj is None:
+            return
+        partition = context.partition_key if context.has_partition_key else None
+        path = ParquetStore(self.data_dir).write(self._table(context), obj, partition)
+        context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        store = ParquetStore(self.data_dir)
+        table = self._table(context)
+        if not context.has_asset_partitions:
+            return store.read(table)
+        keys = sorted(context.asset_partition_keys)
+        if len(keys) == 1:
+            return store.read(table, keys[0])
+        # A non-partitioned asset reading every month of a partitioned one.
+        return pd.concat([store.read(table, key) for key in keys], ignore_index=True)
+
+
+def hn_client_from_env(env: dict[str, str] | None = None) -> HNClientResource:
+    env = dict(os.environ if env is None else env)
+    source = env.get("HN_SOURCE", "api").strip().lower()
+    if source == "sample":
+        months = env.get("HN_SAMPLE_MONTHS")
+        return HNSampleClientResource(months_visible=int(months) if months else None)
+    if source == "api":
+        return HNAPIClientResource(base_url=env.get("HN_API_URL") or DEFAULT_API_URL)
+    raise ValueError(f"HN_SOURCE={source!r} is not a known source: use 'api' or 'sample'.")
+
+
+class SearchIndexResource(dg.ConfigurableResource):
+    """The search index: Elasticsearch when a URL is configured, else tantivy under the data dir."""
+
+    elasticsearch_url: str | None = Field(default=None, description="ELASTICSEARCH_URL")
+    elasticsearch_api_key: str | None = Field(default=None, description="ELASTICSEARCH_API_KEY")
+    elasticsearch_username: str | None = Field(default=None, description="ELASTICSEARCH_USERNAME")
+    elasticsearch_password: str | None = Field(default=None, description="ELASTICSEARCH_PASSWORD")
+    index_name: str = Field(default="hn-jobs", description="Elasticsearch index (alias) name.")
+    data_dir: str = Field(default_factory=data_dir_from_env, description="HN_DATA_DIR")
+
+    def open(self) -> SearchIndex:
+        if self.elasticsearch_url:
+            from hn_assets.search.elastic_index import ElasticsearchIndex
+
+            return ElasticsearchIndex.from_settings(
+                self.elasticsearch_url,
+                api_key=self.elasticsearch_api_key,
+                username=self.elasticsearch_username,
+                password=self.elasticsearch_password,
+                index=self.index_name,
+            )
+        return LocalIndex(local_dir(self.data_dir, "index"))
+
+    @property
+    def backend_name(self) -> str:
+        return "elasticsearch" if self.elasticsearch_url else "tantivy"
+
+
+def search_index_from_env(env: dict[str, str] | None = None) -> SearchIndexResource:
+    """Secrets are read through dg.EnvVar so they never appear in the UI or the run config."""
+    env = dict(os.environ if env is None else env)
+    if not env.get("ELASTICSEARCH_URL"):
+        return SearchIndexResource()
+    optional = {
+        "elasticsearch_api_key": "ELASTICSEARCH_API_KEY",
+        "elasticsearch_username": "ELASTICSEARCH_USERNAME",
+        "elasticsearch_password": "ELASTICSEARCH_PASSWORD",
+    }
+    secrets = {field: dg.EnvVar(var) for field, var in optional.items() if env.get(var)}
+    return SearchIndexResource(elasticsearch_url=dg.EnvVar("ELASTICSEARCH_URL"), **secrets)
+
+
+class LSTMTrainingResource(dg.ConfigurableResource):
+    """How and how long the char-LSTM trains. Defaults suit a workstation; `make demo` sets a
+    small budget through HN_LSTM_MAX_SECONDS. Several GPUs or nodes: set devices, strategy
+    ("ddp") and num_nodes, no code change."""
+
+    hidden: int = Field(default=512, description="LSTM units per layer.")
+    layers: int = Field(default=2, description="Stacked LSTM layers.")
+    batch_size: int = 128
+    max_epochs: int = Field(default=20, description="Epochs per materialization.")
+    max_time_s: float | None = Field(
+        default_factory=lambda: _float_env("HN_LSTM_MAX_SECONDS"),
+        description="Training-time budget per materialization (HN_LSTM_MAX_SECONDS).",
+    )
+    limit_train_batches: int | None = Field(
+        default_factory=lambda: _int_env("HN_LSTM_TRAIN_BATCHES"),
+        description="Batches per epoch (HN_LSTM_TRAIN_BATCHES); all when unset.",
+    )
+    accelerator: str = "auto"
+    devices: int = 1
+    strategy: str = "auto"
+    num_nodes: int = 1
+    bpc_ceiling: float = Field(
+        default=3.5, description="Check: validation bits/char must be below this."
+    )
+
+    def config(self) -> TrainConfig:
+        return TrainConfig(
+            hidden=self.hidden,
+            layers=self.layers,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            max_time_s=self.max_time_s,
+            limit_train_batches=self.limit_train_batches,
+            limit_val_batches=50,
+            accelerator=self.accelerator,
+            devices=self.devices,
+            strategy=self.strategy,
+            num_nodes=self.num_nodes,
+        )
+
+
+def _float_env(name: str) -> float | None:
+    value = os.environ.get(name)
+    return float(value) if value else None
+
+
+def _int_env(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
