@@ -30,7 +30,7 @@ from hn_assets.textgen.vocab import (
 DATA_FILE = "data.npy"
 OFFSETS_FILE = "offsets.npy"
 VOCAB_FILE = "vocab.json"
-_ENCODE_CHUNK_CHARS = 1 << 20  # bounds the UTF-32 intermediate to ~4 MB
+_ENCODE_CHUNK_CHARS = 1 << 16  # bounds the lookup's intermediates (~14 bytes/char)
 
 
 @dataclass
@@ -130,26 +130,38 @@ def encode_corpus(texts: Sequence[str], vocab: Vocabulary) -> EncodedCorpus:
     """Encode postings as START + normalised text + END, back to back, in uint8 ids.
 
     Vectorised: chunks of posts are joined and mapped through the vocabulary's code-point
-    lookup table, so memory stays near one byte per character.
+    lookup table straight into one preallocated array, so the peak memory stays near one
+    byte per character (the chunk's intermediates are bounded by ``_ENCODE_CHUNK_CHARS``).
     """
-    normalised_lengths = np.empty(len(texts), dtype=np.int64)
-    pieces: list[np.ndarray] = []
+    lengths = np.empty(len(texts), dtype=np.int64)
+    # Normalising rarely changes a length ("\r\n", "…"), so the raw length is a good guess.
+    data = np.empty(sum(len(text) + 2 for text in texts), dtype=np.uint8)
+    filled = 0
     chunk: list[str] = []
     chunk_chars = 0
+
+    def flush() -> None:
+        nonlocal data, filled, chunk, chunk_chars
+        ids = vocab.encode_normalised("".join(chunk))
+        if filled + ids.size > data.size:
+            data = np.resize(data, max(filled + ids.size, data.size + data.size // 8))
+        data[filled : filled + ids.size] = ids
+        filled += ids.size
+        chunk, chunk_chars = [], 0
+
     for index, text in enumerate(texts):
         check_no_reserved(text, where=f"post {index}")
         wrapped = START + normalise(text) + END
-        normalised_lengths[index] = len(wrapped)
+        lengths[index] = len(wrapped)
         chunk.append(wrapped)
         chunk_chars += len(wrapped)
         if chunk_chars >= _ENCODE_CHUNK_CHARS:
-            pieces.append(vocab.encode_normalised("".join(chunk)))
-            chunk, chunk_chars = [], 0
+            flush()
     if chunk:
-        pieces.append(vocab.encode_normalised("".join(chunk)))
-    data = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint8)
+        flush()
+    data.resize(filled, refcheck=False)  # in place, no second copy
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(normalised_lengths, out=offsets[1:])
+    np.cumsum(lengths, out=offsets[1:])
     return EncodedCorpus(data=data, offsets=offsets, vocab=vocab)
 
 

@@ -11,6 +11,7 @@ input text, because the model could not tell a real one from a literal one.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,19 +33,24 @@ _BULLETS = "\u2022\u2023\u25e6\u2043\u2219\u25cf\u25aa\u25a0\u25ba\u25b8\u00b7"
 _SPACES = "\u00a0\u2007\u2009\u200a\u202f\u3000\t"
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"
 
-_TRANSLATION = str.maketrans(
-    {
-        **dict.fromkeys(_APOSTROPHES, "'"),
-        **dict.fromkeys(_QUOTES, '"'),
-        **dict.fromkeys(_HYPHENS, "-"),
-        **dict.fromkeys(_DASHES, UNKNOWN),
-        **dict.fromkeys(_BULLETS, UNKNOWN),
-        **dict.fromkeys(_SPACES, " "),
-        **dict.fromkeys(_INVISIBLE, None),
-        "\r": "\n",
-        "\u2026": "...",
-    }
-)
+_REPLACEMENTS = {
+    **dict.fromkeys(_APOSTROPHES, "'"),
+    **dict.fromkeys(_QUOTES, '"'),
+    **dict.fromkeys(_HYPHENS, "-"),
+    **dict.fromkeys(_DASHES, UNKNOWN),
+    **dict.fromkeys(_BULLETS, UNKNOWN),
+    **dict.fromkeys(_SPACES, " "),
+    **dict.fromkeys(_INVISIBLE, ""),
+    "\r": "\n",
+    "\u2026": "...",
+}
+# A regex scan touches only the (rare) special characters; str.translate with a dict
+# would look up every character and is ~6x slower on a 3 MB corpus.
+_SPECIAL = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
+
+
+def _replace(match: re.Match[str]) -> str:
+    return _REPLACEMENTS[match.group()]
 
 
 class ReservedCharacterError(ValueError):
@@ -70,7 +76,7 @@ def normalise(text: str) -> str:
     Idempotent. ``\\r\\n`` and ``\\r`` become ``\\n``; non-breaking and thin spaces and tabs
     become a space; zero-width characters are dropped; "…" becomes "...".
     """
-    return text.replace("\r\n", "\n").lower().translate(_TRANSLATION)
+    return _SPECIAL.sub(_replace, text.replace("\r\n", "\n").lower())
 
 
 def describe_char(char: str) -> str:
@@ -135,9 +141,8 @@ class Vocabulary:
         """Ids of already-normalised text, vectorised through a code-point lookup table."""
         code_points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         table = self._lookup
-        inside = code_points < table.size
-        ids = table[np.where(inside, code_points, 0)]
-        ids[~inside] = self.unknown_id
+        ids = table.take(code_points, mode="clip")
+        ids[code_points >= table.size] = self.unknown_id
         return ids
 
     def encode(self, text: str) -> np.ndarray:
