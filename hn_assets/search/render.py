@@ -1,0 +1,97 @@
+"""How hits look to a person (a rich table) and to a program (one JSON object per hit)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from hn_assets.search.backends import Hit
+from hn_assets.search.documents import hn_url
+
+_HEADER_CHARS = 300
+
+
+def _listed(value: Any) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    return ", ".join(str(item) for item in value)
+
+
+def _arrangement(fields: dict[str, Any]) -> str:
+    kinds = [name for name in ("remote", "hybrid", "onsite") if fields.get(name)]
+    return ", ".join(kinds) if kinds else "?"
+
+
+def _url(hit: Hit) -> str:
+    return str(hit.fields.get("hn_url") or hn_url(hit.id))
+
+
+def hits_table(hits: Sequence[Hit], *, title: str | None = None) -> Table:
+    """Company, role, location, remote/onsite, month and the HN link of each hit."""
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("Company", overflow="fold", max_width=24)
+    table.add_column("Role", overflow="fold", max_width=30)
+    table.add_column("Location", overflow="fold", max_width=28)
+    table.add_column("Remote", no_wrap=True)
+    table.add_column("Month", no_wrap=True)
+    table.add_column("HN link", no_wrap=True)
+    for hit in hits:
+        fields = hit.fields
+        url = _url(hit)
+        table.add_row(
+            fields.get("company") or "?",
+            _listed(fields.get("roles")),
+            _listed(fields.get("locations")),
+            _arrangement(fields),
+            str(fields.get("month", "")),
+            Text(url, style=f"link {url}"),
+        )
+    return table
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def _header(text: str) -> str:
+    first = text.strip().split("\n\n", 1)[0]
+    first = " ".join(first.split())
+    return first if len(first) <= _HEADER_CHARS else first[: _HEADER_CHARS - 1] + "…"
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """A JSON-ready dict: id, company, month, score, url, the parsed fields and the header line."""
+    fields = hit.fields
+    record: dict[str, Any] = {
+        "id": hit.id,
+        "company": fields.get("company"),
+        "month": fields.get("month"),
+        "score": round(float(hit.score), 4),
+        "url": _url(hit),
+    }
+    for column in (
+        "roles",
+        "locations",
+        "remote",
+        "onsite",
+        "hybrid",
+        "salary_min",
+        "salary_max",
+        "salary_currency",
+        "visa",
+        "employment_types",
+        "time",
+        "by",
+    ):
+        if column in fields:
+            record[column] = _json_safe(fields[column])
+    record["header"] = _header(str(fields.get("text", "")))
+    return record
