@@ -59,7 +59,8 @@ class _TextBuilder:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
-                self.add_inline(str(child))
+                # A newline in HTML source is just a space; only <br> breaks a line.
+                self.add_inline(str(child).replace("\n", " "))
             elif isinstance(child, Tag):
                 name = child.name
                 if name in _SKIPPED_TAGS:

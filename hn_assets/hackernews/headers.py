@@ -154,6 +154,7 @@ _NEGATED_REMOTE = re.compile(
 _REMOTE = re.compile(r"\bremote(?:ly)?\b|\bWFH\b|\bwork from home\b", re.IGNORECASE)
 _ONSITE = re.compile(r"\bon[\s-]?site\b|\bin[\s-]office\b|\bin[\s-]person\b", re.IGNORECASE)
 _HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
+_HYBRID_NOTE = re.compile(r"\bhybrid\s*\([^)]*\)", re.IGNORECASE)
 
 _EMPLOYMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("full-time", re.compile(r"\bfull[\s-]?time\b|\bFTE?\b|\bpermanent\b", re.IGNORECASE)),
@@ -175,7 +176,7 @@ _VISA_NO = re.compile(
 _VISA_YES = re.compile(
     r"\bvisa\s+sponsorship\b|\bsponsor(?:s|ing)?\s+(?:work\s+)?visas?\b|\bwill\s+sponsor\b|"
     r"\bvisas?\s+(?:ok|okay|welcome|sponsored|provided|available)\b|\bH-?1B\s+(?:transfers?|sponsorship)\b|"
-    r"\bvisa\s*:\s*yes\b|\brelocation\s+(?:and|&|\+)\s+visa\b|(?<![\w-])VISA(?![\w-])",
+    r"\bvisa\s*:\s*yes\b|\brelocation\s+(?:and|&|\+)\s+visa\b|(?-i:(?<![\w-])VISA(?![\w-]))",
     re.IGNORECASE,
 )
 
@@ -275,8 +276,8 @@ def parse_salary(text: str) -> Salary | None:
         if match["pre_code"] or match["post_code"]:
             currency = match["pre_code"] or match["post_code"]
         low_mult, high_mult = match["low_mult"], match["high_mult"]
-        if currency is None and not (low_mult or high_mult):
-            continue  # a bare number is not a salary
+        if currency is None and not ((low_mult or high_mult) and match["high"]):
+            continue  # "10k users" is not a salary; "120-150k" is
         if match["high"] and not low_mult:
             low_mult = high_mult  # "€70-90k"
         hourly = bool(match["hourly"])
@@ -470,8 +471,10 @@ def parse_post_header(text: str) -> PostHeader:
     negated_remote = bool(_NEGATED_REMOTE.search(header))
     remote = bool(_REMOTE.search(header_wo_company)) and not negated_remote
     hybrid = bool(_HYBRID.search(header))
+    # "Hybrid (2 days in office)" describes the hybrid arrangement, not an on-site one.
+    without_hybrid_notes = _HYBRID_NOTE.sub("", header)
     onsite = (
-        bool(_ONSITE.search(header))
+        bool(_ONSITE.search(without_hybrid_notes))
         or negated_remote
         or (bool(locations) and not remote and not hybrid)
     )
