@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +34,22 @@ def load_generator(checkpoint_path: str | os.PathLike[str]) -> tuple[CharLSTM, V
     return model, model.vocabulary
 
 
-@torch.inference_mode()
+@contextmanager
+def _one_cpu_thread(device: torch.device) -> Iterator[None]:
+    """Sampling is thousands of tiny sequential steps: extra threads only add contention
+    (10-50x slower on a busy machine), and one thread makes the numbers, hence the samples,
+    independent of the machine's core count."""
+    if device.type != "cpu":
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def sample_postings(
     model: CharLSTM,
     vocab: Vocabulary,
@@ -52,6 +69,20 @@ def sample_postings(
     if max_chars < 1:
         raise ValueError(f"max_chars must be >= 1, got {max_chars}")
     device = next(model.parameters()).device
+    with _one_cpu_thread(device), torch.inference_mode():
+        return _sample(model, vocab, n, temperature, top_k, seed, max_chars, device)
+
+
+def _sample(
+    model: CharLSTM,
+    vocab: Vocabulary,
+    n: int,
+    temperature: float,
+    top_k: int | None,
+    seed: int,
+    max_chars: int,
+    device: torch.device,
+) -> list[GeneratedPosting]:
     generator = torch.Generator(device=device).manual_seed(seed)
     current = torch.full((n, 1), vocab.start_id, dtype=torch.long, device=device)
     state = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from hn_assets.textgen.corpus import encode_corpus
 from hn_assets.textgen.sampling import generate_postings, load_generator, sample_postings
@@ -31,6 +32,15 @@ TINY = TrainConfig(
     progress_bar=False,
     log_every_n_steps=5,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny models on shared cores: a second thread only adds contention."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def synthetic_postings(count: int, seed: int = 0) -> list[str]:
