@@ -12,6 +12,7 @@ import abc
 import copy
 import email.utils
 import json
+import os
 import random
 import threading
 import time
@@ -178,6 +179,13 @@ class LiveHackerNewsClient(HackerNewsClient):
         self.backoff_max_s = backoff_max_s
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
+        # requests re-reads proxy settings from the environment on every request, which costs
+        # about as much CPU as the request itself; read them once for the API's host instead.
+        self._session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self._session.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
+        self._session.trust_env = False
         # Retries are ours (they need jitter, Retry-After and JSON checks), so urllib3's are off.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_workers, max_retries=0)
         self._session.mount("http://", adapter)

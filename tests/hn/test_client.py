@@ -158,3 +158,13 @@ def test_sample_client_counts_and_copies(archive) -> None:
     assert batch.items[1] is None and batch.requests == 2 and batch.failed == {}
     assert client.user("whoishiring") is not None and client.user("nobody") is None
     assert client.requests_made == 5
+
+
+def test_proxy_settings_are_read_once_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = LiveHackerNewsClient()
+    assert client._session.proxies.get("https") == "http://proxy.internal:3128"
+    monkeypatch.setenv("NO_PROXY", "hacker-news.firebaseio.com")
+    assert LiveHackerNewsClient()._session.proxies == {}
