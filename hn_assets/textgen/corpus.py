@@ -15,16 +15,19 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from hn_assets.textgen.vocab import (
+    DEFAULT_MIN_FREQUENCY,
     END,
     START,
     Vocabulary,
+    build_vocabulary,
     check_no_reserved,
     normalise,
+    vocabulary_table,
 )
 
 DATA_FILE = "data.npy"
@@ -322,4 +325,29 @@ def corpus_summary(corpus: EncodedCorpus, train: WindowIndex, val: WindowIndex) 
         "val_windows": len(val),
         "bytes": int(corpus.data.nbytes + corpus.offsets.nbytes),
         "onehot_bytes": onehot_bytes(blog_windows, train.seq_len, corpus.vocab.size),
+    }
+
+
+def build_training_set(
+    texts: Sequence[str],
+    directory: str | os.PathLike[str],
+    *,
+    min_frequency: float = DEFAULT_MIN_FREQUENCY,
+    seq_len: int = 100,
+    step: int = 3,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Vocabulary + encoded corpus saved under ``directory``; returns the numbers for the
+    asset's metadata. The split shown is the one training computes from the same
+    ``val_fraction`` and ``seed`` (by post content, so it is the same split)."""
+    vocab = build_vocabulary(texts, min_frequency)
+    corpus = encode_corpus(texts, vocab)
+    files = corpus.save(directory)
+    train, val = train_val_windows(corpus, seq_len, step, val_fraction, seed)
+    return {
+        **corpus_summary(corpus, train, val),
+        "files": files,
+        "bytes_on_disk": sum(files.values()),
+        "vocabulary": vocabulary_table(vocab, corpus.char_counts()),
     }

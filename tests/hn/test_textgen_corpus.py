@@ -7,6 +7,7 @@ from hn_assets.textgen.corpus import (
     EncodedCorpus,
     WindowIndex,
     blog_post_windows,
+    build_training_set,
     corpus_summary,
     encode_corpus,
     onehot_bytes,
@@ -139,3 +140,23 @@ def test_summary_reports_the_onehot_bytes_of_the_blog_formulation(corpus):
     assert onehot_bytes(len(x_blog), 10, corpus.vocab.size) == x_blog.nbytes + y_blog.nbytes
     assert summary["bytes"] < summary["onehot_bytes"]
     assert summary["train_posts"] + summary["val_posts"] == corpus.n_posts
+
+
+def test_build_training_set_saves_the_corpus_and_reports_metadata(tmp_path):
+    texts = [
+        f"posting {i}: we hire rust and go people in berlin \u2014 remote ok" * 3 for i in range(40)
+    ]
+    summary = build_training_set(texts, tmp_path / "set", min_frequency=0.0, seq_len=30, step=3)
+    loaded = EncodedCorpus.load(tmp_path / "set")
+    assert summary["posts"] == loaded.n_posts == 40
+    assert summary["characters"] == loaded.n_chars
+    assert summary["bytes_on_disk"] == sum(summary["files"].values())
+    assert summary["bytes_on_disk"] < summary["onehot_bytes"] / 100
+    assert (
+        summary["unknown_rate"] == pytest.approx(loaded.unknown_rate())
+        and loaded.unknown_rate() > 0
+    )
+    assert [row["char"] for row in summary["vocabulary"][:3]] == ["<START>", "<END>", "<UNKNOWN>"]
+    assert summary["vocabulary"][0]["count"] == 40
+    train, val = train_val_windows(loaded, seq_len=30, step=3, val_fraction=0.1, seed=0)
+    assert (summary["train_windows"], summary["val_windows"]) == (len(train), len(val))
