@@ -9,6 +9,7 @@ untouched.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -120,8 +121,53 @@ def _as_float(value: Any, column: str) -> float:
     return float(value)
 
 
+_MONTH_SHAPE = re.compile(r"\d{4}-(0[1-9]|1[0-2])\Z")
+
+
+def _already_normal(row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``row`` as a contract dict when it holds plain Python values of the right types already
+    (the common case, checked with cheap exact type tests); None sends it to the careful path.
+    """
+    try:
+        values = [row[column] for column in CONTRACT_COLUMNS]
+    except KeyError:
+        return None
+    (post_id, thread_id, month, by, time, text, company, roles, locations, remote, onsite,
+     hybrid, salary_min, salary_max, currency, visa, employment, urls, emails, url) = values  # fmt: skip
+    if not (
+        type(post_id) is int
+        and type(thread_id) is int
+        and type(time) is int
+        and type(text) is str
+        and type(by) is str
+        and type(url) is str
+        and type(month) is str
+        and _MONTH_SHAPE.match(month)
+        and (company is None or type(company) is str)
+        and (currency is None or type(currency) is str)
+        and type(remote) is bool
+        and type(onsite) is bool
+        and type(hybrid) is bool
+        and (visa is None or type(visa) is bool)
+        and type(salary_min) is float
+        and type(salary_max) is float
+    ):
+        return None
+    try:
+        for items in (roles, locations, employment, urls, emails):
+            if type(items) is not list:
+                return None
+            "".join(items)  # raises TypeError unless every item is a str, at C speed
+    except TypeError:
+        return None
+    return dict(zip(CONTRACT_COLUMNS, values, strict=True))
+
+
 def normalize_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """The contract form of ``row`` (plain Python types); raises ValueError naming the column."""
+    fast = _already_normal(row)
+    if fast is not None:
+        return fast
     absent = [column for column in REQUIRED_COLUMNS if column not in row]
     if absent:
         raise ValueError(f"missing column(s) {', '.join(absent)}")

@@ -118,6 +118,15 @@ def _fields(source: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def request_query(query: Query | None, months: Sequence[str] | None = None) -> dict[str, Any]:
+    """The ``query`` part of the search request for ``query`` restricted to ``months``."""
+    body = {"match_all": {}} if query is None else query.to_elasticsearch()
+    checked = validate_months(months)
+    if checked is None:
+        return body
+    return {"bool": {"must": [body], "filter": [{"terms": {"month": checked}}]}}
+
+
 class ElasticsearchIndex(SearchIndex):
     """Posts in Elasticsearch under the alias ``index``; one document per post, ``_id`` = id.
 
@@ -337,11 +346,7 @@ class ElasticsearchIndex(SearchIndex):
 
     # --- reads ---------------------------------------------------------------------------
     def _query(self, query: Query | None, months: Sequence[str] | None) -> dict[str, Any]:
-        body = {"match_all": {}} if query is None else query.to_elasticsearch()
-        checked = validate_months(months)
-        if checked is None:
-            return body
-        return {"bool": {"must": [body], "filter": [{"terms": {"month": checked}}]}}
+        return request_query(query, months)
 
     def _scan_ids(self, query: dict[str, Any]) -> set[int]:
         with self._errors():
