@@ -358,7 +358,7 @@ _ROLE_WORDS = re.compile(
     r"interns?|product|marketing|sales|support|operations|ops|technicians?|QA|"
     r"full[\s-]?stack|front[\s-]?end|back[\s-]?end|mobile|iOS|Android|ML|data|staff|"
     r"founding|principal|hiring|roles?|positions?|advocate|associate|coordinator|"
-    r"accountant|counsel|partner)\b",
+    r"accountant|counsel|partner|artists?|SWEs?|PMs?)\b",
     re.IGNORECASE,
 )
 _ROLE_PREFIX = re.compile(
@@ -380,7 +380,8 @@ _ARRANGEMENT_ONLY = re.compile(
 _ROLE_NOUNS = re.compile(
     r"\b(?:engineers?|developers?|scientists?|designers?|managers?|architects?|analysts?|"
     r"researchers?|SREs?|programmers?|interns?|recruiters?|writers?|head\s+of|director|"
-    r"VP|CTO|devops|positions|roles)\b",
+    r"VP|CTO|devops|positions|roles|artists?|advocates?|technicians?|specialists?|"
+    r"consultants?|administrators?|SWEs?|PMs?)\b",
     re.IGNORECASE,
 )
 
@@ -420,12 +421,20 @@ def _split_roles(text: str) -> list[str]:
         text,
         flags=re.IGNORECASE,
     )
-    pieces = [piece.strip(" .:") for piece in _ROLE_SPLIT.split(text)]
-    # "Senior, Staff Engineer" style lists share the last noun: only split when every piece
-    # reads as a role of its own.
-    if len(pieces) > 1 and all(_ROLE_WORDS.search(piece) for piece in pieces if piece):
-        return [piece for piece in pieces if piece]
-    return [text] if text else []
+    pieces = [piece.strip(" .:") for piece in _ROLE_SPLIT.split(text) if piece.strip(" .:")]
+    # "Senior, Staff Engineer" shares its noun with the next piece and "Software Engineer,
+    # Backend" qualifies the previous one: a piece without a job noun is not a role of its own.
+    if not all(_ROLE_WORDS.search(piece) for piece in pieces):
+        return [text] if text else []
+    roles: list[str] = []
+    for piece in pieces:
+        if roles and not _ROLE_NOUNS.search(piece) and _ROLE_NOUNS.search(roles[-1]):
+            roles[-1] = f"{roles[-1]}, {piece}"
+        else:
+            roles.append(piece)
+    if len(roles) > 1 and not _ROLE_NOUNS.search(roles[0]):
+        return [text]  # "Backend, Frontend Engineer"
+    return roles
 
 
 def parse_post_header(text: str) -> PostHeader:

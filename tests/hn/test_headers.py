@@ -251,3 +251,25 @@ def test_sample_posts_mostly_parse() -> None:
         and share(lambda h: h.hybrid) > 0.05
     )
     assert share(lambda h: h.visa is True) > 0.05 and share(lambda h: h.visa is False) > 0.05
+
+
+@pytest.mark.parametrize(
+    ("field", "roles"),
+    [
+        ("Software Engineer, Backend", ["Software Engineer, Backend"]),
+        ("Senior, Staff Engineer", ["Senior, Staff Engineer"]),
+        ("Backend, Frontend Engineer", ["Backend, Frontend Engineer"]),
+        (
+            "Software Engineer, Backend, Data Scientist",
+            ["Software Engineer, Backend", "Data Scientist"],
+        ),
+        (
+            "Backend Engineer, ML Engineer & Designer",
+            ["Backend Engineer", "ML Engineer", "Designer"],
+        ),
+        ("Hiring: SRE and Technical Artist", ["SRE", "Technical Artist"]),
+        ("Multiple roles: Product Manager, iOS Developer", ["Product Manager", "iOS Developer"]),
+    ],
+)
+def test_role_lists(field: str, roles: list[str]) -> None:
+    assert parse_post_header(f"Acme | {field} | Remote").roles == roles
