@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from tqdm.auto import tqdm
 
 if TYPE_CHECKING:
     from hn_assets.hackernews.sample_archive import SampleArchive
@@ -297,22 +298,24 @@ class LiveHackerNewsClient(HackerNewsClient):
         batch = ItemBatch(items={})
         if not unique_ids:
             return batch
-        from tqdm.auto import tqdm
-
         workers = min(self.max_workers, len(unique_ids))
-        with (
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hn-fetch") as pool,
-            tqdm(total=len(unique_ids), desc="HN items", unit="item", disable=not progress) as bar,
-        ):
-            futures = [pool.submit(self._fetch_one, item_id) for item_id in unique_ids]
-            for future in as_completed(futures):
-                item_id, value, error, requests_made = future.result()
-                batch.requests += requests_made
-                if error is None:
-                    batch.items[item_id] = value
-                else:
-                    batch.failed[item_id] = error
-                bar.update()
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hn-fetch")
+        try:
+            with tqdm(
+                total=len(unique_ids), desc="HN items", unit="item", disable=not progress
+            ) as bar:
+                futures = [pool.submit(self._fetch_one, item_id) for item_id in unique_ids]
+                for future in as_completed(futures):
+                    item_id, value, error, requests_made = future.result()
+                    batch.requests += requests_made
+                    if error is None:
+                        batch.items[item_id] = value
+                    else:
+                        batch.failed[item_id] = error
+                    bar.update()
+        finally:
+            # On Ctrl-C or a cancelled run, drop the queue instead of fetching it all first.
+            pool.shutdown(wait=True, cancel_futures=True)
         return batch
 
 

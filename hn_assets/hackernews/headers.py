@@ -43,6 +43,10 @@ class PostHeader:
     emails: list[str] = field(default_factory=list)
 
 
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
 # --- locations ---------------------------------------------------------------------------
 
 # canonical name -> aliases. Aliases of three letters or fewer only match in upper case
@@ -112,37 +116,49 @@ LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _alias_pattern(alias: str) -> str:
-    escaped = re.escape(alias)
-    if len(alias.replace(".", "")) <= 3:
-        return rf"(?<![\w.]){escaped}(?![\w])"
-    return rf"(?i:(?<!\w){escaped}(?!\w))"
+def _is_short(alias: str) -> bool:
+    return len(alias.replace(".", "")) <= 3
+
+
+def _alternation(aliases: list[str]) -> str:
+    # Longest first, so "San Francisco Bay Area" wins over "San Francisco".
+    return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
 
 
 _ALIAS_TO_CANONICAL = {
     alias: canonical for canonical, aliases in LOCATION_ALIASES.items() for alias in aliases
 }
-# Longest alias first so "San Francisco Bay Area" wins over "San Francisco" and "SF".
-_LOCATION_RE = re.compile(
-    "|".join(
-        f"(?P<loc{i}>{_alias_pattern(alias)})"
-        for i, alias in enumerate(sorted(_ALIAS_TO_CANONICAL, key=len, reverse=True))
-    )
-)
-_LOCATION_GROUPS = {
-    f"loc{i}": _ALIAS_TO_CANONICAL[alias]
-    for i, alias in enumerate(sorted(_ALIAS_TO_CANONICAL, key=len, reverse=True))
-}
+_LONG_ALIASES = {a.lower(): c for a, c in _ALIAS_TO_CANONICAL.items() if not _is_short(a)}
+_SHORT_ALIASES = {a: c for a, c in _ALIAS_TO_CANONICAL.items() if _is_short(a)}
+# One alternation per case rule is far faster than one group per alias.
+_LONG_LOCATION_RE = re.compile(rf"(?<!\w)(?:{_alternation(list(_LONG_ALIASES))})(?!\w)", re.I)
+_SHORT_LOCATION_RE = re.compile(rf"(?<![\w.])(?:{_alternation(list(_SHORT_ALIASES))})(?!\w)")
+
+
+def _location_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = [
+        (m.start(), m.end(), _LONG_ALIASES[m.group(0).lower()])
+        for m in _LONG_LOCATION_RE.finditer(text)
+    ]
+    for match in _SHORT_LOCATION_RE.finditer(text):
+        # "SF" inside "SF Bay Area" was already read as part of the longer name.
+        if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+            spans.append((match.start(), match.end(), _SHORT_ALIASES[match.group(0)]))
+    return sorted(spans)
 
 
 def find_locations(text: str) -> list[str]:
     """Canonical locations named in ``text``, in order of first mention."""
-    found: list[str] = []
-    for match in _LOCATION_RE.finditer(text):
-        canonical = _LOCATION_GROUPS[match.lastgroup or ""]
-        if canonical not in found:
-            found.append(canonical)
-    return found
+    return _unique([canonical for _, _, canonical in _location_spans(text)])
+
+
+def _without_locations(text: str) -> str:
+    pieces, position = [], 0
+    for start, end, _ in _location_spans(text):
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 # --- work arrangement, employment type, visa ---------------------------------------------
@@ -317,10 +333,6 @@ _OBFUSCATED_EMAIL_RE = re.compile(
 _DOT_RE = re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", re.IGNORECASE)
 
 
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
-
-
 def find_urls(text: str) -> list[str]:
     urls = []
     for match in _URL_RE.finditer(text):
@@ -390,7 +402,7 @@ _STATE_OR_COUNTRY_CODE = re.compile(r"\b[A-Z]{2}\b")
 
 
 def _only_places(text: str) -> bool:
-    leftover = _LOCATION_RE.sub("", text)
+    leftover = _without_locations(text)
     leftover = _STATE_OR_COUNTRY_CODE.sub("", leftover)
     return bool(find_locations(text)) and not re.sub(
         r"[\W_]|\b(?:or|and|in|remote|onsite|on-site|hybrid)\b", "", leftover, flags=re.IGNORECASE
