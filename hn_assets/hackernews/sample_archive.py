@@ -144,7 +144,6 @@ class SampleArchive:
                     "kids": kids,
                     "descendants": sum(1 for i in items if self.root_of.get(i) == thread_id) - 1,
                 }
-        # A reply's own kid list can only mention items that exist.
         users = {name: dict(user) for name, user in self.users.items()}
         users[WHOISHIRING]["submitted"] = [
             item_id for item_id in self.users[WHOISHIRING]["submitted"] if item_id in items
