@@ -66,13 +66,22 @@ def log(message: str) -> None:
 
 
 def sample_archive_texts() -> list[str] | None:
-    """Clean posting texts of every month in the bundled sample archive, if it exists."""
+    """Clean posting texts of every month of the bundled sample archive (the clean_posts
+    path of the assets: fetch the thread's posts, then clean them), if it exists."""
     try:
-        from hn_assets.hackernews.sample_archive import clean_posts_frame, load_sample_archive
+        from hn_assets.hackernews.client import SampleArchiveClient
+        from hn_assets.hackernews.posts import clean_posts_frame, fetch_thread_posts
+        from hn_assets.hackernews.sample_archive import load_sample_archive
     except ImportError:
         return None
-    frame = clean_posts_frame(load_sample_archive())
-    return [text for text in frame["text"].tolist() if text]
+    archive = load_sample_archive()
+    client = SampleArchiveClient(archive)
+    texts: list[str] = []
+    for month in archive.months:
+        thread_id = archive.hiring_thread_id(month)
+        raw, _ = fetch_thread_posts(client, thread_id, previous=None)
+        texts.extend(clean_posts_frame(raw, month, thread_id)["text"].tolist())
+    return [text for text in texts if text]
 
 
 _WORDS = [
@@ -218,13 +227,10 @@ class BlogPostLSTM(nn.Module):
         return self.head(self.dropout(output[:, -1]))
 
 
-def _seconds_per_step(
-    model: nn.Module,
-    loss_of_next_batch: Callable[[], torch.Tensor],
-    steps: int,
-    device: torch.device,
-) -> float:
-    """Mean wall time of a training step (batch, forward, backward, RMSprop) after a warm-up."""
+def _training_step(
+    model: nn.Module, loss_of_next_batch: Callable[[], torch.Tensor], device: torch.device
+) -> Callable[[], None]:
+    """One timed unit: fetch a batch, forward, backward, RMSprop update."""
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
     model.to(device).train()
@@ -235,16 +241,27 @@ def _seconds_per_step(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
-    step()  # warm-up (allocations, kernel choice)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return (time.perf_counter() - started) / steps
+    return step
+
+
+def _median_step_seconds(
+    steps: dict[str, Callable[[], None]], repeats: int, per_sample: int
+) -> dict[str, float]:
+    """Median seconds per step of each contender, timed in alternation so that both see
+    the same load on a shared machine; each sample times ``per_sample`` steps."""
+    for step in steps.values():
+        step()  # warm-up (allocations, kernel choice)
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            started = time.perf_counter()
+            for _ in range(per_sample):
+                step()
+            samples[name].append((time.perf_counter() - started) / per_sample)
+    return {name: float(np.median(values)) for name, values in samples.items()}
 
 
 def training_comparison(
@@ -252,12 +269,13 @@ def training_comparison(
     train: WindowIndex,
     texts: list[str],
     vocab: Vocabulary,
-    steps: int,
+    repeats: int,
     device: torch.device,
+    per_sample: int = 1,
 ) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     x_blog, y_blog = blog_post_windows(texts[:200], vocab, SEQ_LEN, STEP)
-    blog = BlogPostLSTM(vocab.size).to(device)
+    blog = BlogPostLSTM(vocab.size)
 
     def blog_loss() -> torch.Tensor:
         rows = rng.integers(0, len(x_blog), BATCH)
@@ -265,30 +283,34 @@ def training_comparison(
         target = torch.from_numpy(y_blog[rows].argmax(axis=1)).to(device)
         return F.cross_entropy(blog(onehot).float(), target)
 
-    log(f"training: blog post's model, {steps} steps of batch {BATCH} on {device} ...")
-    blog_s = _seconds_per_step(blog, blog_loss, steps, device)
-
     dataset = WindowDataset(corpus.data, train)
-    ours = CharLSTM(vocab.size, hidden=HIDDEN, layers=LAYERS, dropout=DROPOUT).to(device)
+    ours = CharLSTM(vocab.size, hidden=HIDDEN, layers=LAYERS, dropout=DROPOUT)
 
     def ours_loss() -> torch.Tensor:
         windows = dataset.__getitems__(rng.integers(0, len(dataset), BATCH))
         return ours._loss(windows.to(device))
 
-    log(f"training: ours, {steps} steps of batch {BATCH} on {device} ...")
-    ours_s = _seconds_per_step(ours, ours_loss, steps, device)
-    blog_rate = BATCH / blog_s
-    ours_rate = BATCH * SEQ_LEN / ours_s
+    log(f"training: {repeats} x {per_sample} steps of batch {BATCH} each model on {device} ...")
+    seconds = _median_step_seconds(
+        {
+            "blog": _training_step(blog, blog_loss, device),
+            "ours": _training_step(ours, ours_loss, device),
+        },
+        repeats,
+        per_sample,
+    )
+    blog_rate = BATCH / seconds["blog"]
+    ours_rate = BATCH * SEQ_LEN / seconds["ours"]
     return {
         "device": str(device),
         "batch_size": BATCH,
         "seq_len": SEQ_LEN,
         "lstm": f"{LAYERS} x {HIDDEN}",
-        "steps_timed": steps,
+        "steps_timed": repeats * per_sample,
         "blog_parameters": sum(p.numel() for p in blog.parameters()),
         "ours_parameters": sum(p.numel() for p in ours.parameters()),
-        "blog_step_s": round(blog_s, 4),
-        "ours_step_s": round(ours_s, 4),
+        "blog_step_s": round(seconds["blog"], 4),
+        "ours_step_s": round(seconds["ours"], 4),
         "blog_targets_per_s": round(blog_rate, 1),
         "ours_targets_per_s": round(ours_rate, 1),
         "train_targets_per_s_ratio": round(ours_rate / blog_rate, 1),
@@ -337,7 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         default=10,
         help="run the blog post's tensorisation on every k-th post and extrapolate (1 = all)",
     )
-    parser.add_argument("--train-steps", type=int, default=3, help="timed training steps per model")
+    parser.add_argument(
+        "--train-steps", type=int, default=3, help="timed CPU training steps per model (median)"
+    )
     parser.add_argument(
         "--train-minutes",
         type=float,
@@ -369,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     report["train_targets_per_s_ratio"] = cpu["train_targets_per_s_ratio"]
     report["gpu"] = None
     if torch.cuda.is_available():
-        gpu = training_comparison(corpus, train, texts, vocab, 20, torch.device("cuda"))
+        gpu = training_comparison(
+            corpus, train, texts, vocab, 5, torch.device("cuda"), per_sample=10
+        )
         report["gpu"] = {"train": gpu}
         report["train_targets_per_s_ratio_gpu"] = gpu["train_targets_per_s_ratio"]
     minutes = (
