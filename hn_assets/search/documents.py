@@ -160,6 +160,8 @@ def _already_normal(row: Mapping[str, Any]) -> dict[str, Any] | None:
             "".join(items)  # raises TypeError unless every item is a str, at C speed
     except TypeError:
         return None
+    if type(row) is dict and len(row) == len(CONTRACT_COLUMNS):
+        return row  # exactly the contract columns: no copy needed (nothing mutates it)
     return dict(zip(CONTRACT_COLUMNS, values, strict=True))
 
 

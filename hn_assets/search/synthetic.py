@@ -3,6 +3,8 @@
 The vocabulary is chosen so the blog post's queries have both matches and near misses: posts
 mention "San Francisco", "the Bay Area", "machine learning" and "data analysis", but also
 "San Jose", "learning about machines" and "data pipelines", in varied case and punctuation.
+Roughly as often as real threads do: a few percent to a quarter of the posts each, within a
+vocabulary of a few hundred words.
 """
 
 from __future__ import annotations
@@ -33,36 +35,72 @@ LOCATIONS = (
 )  # fmt: skip
 TECH = (
     "Python", "Rust", "Go", "TypeScript", "Kubernetes", "PostgreSQL", "React", "Kafka",
-    "PyTorch", "Elixir", "C++", "Node.js", "Terraform", "Spark",
+    "PyTorch", "Elixir", "C++", "Node.js", "Terraform", "Spark", "Java", "Kotlin", "Swift",
+    "Ruby on Rails", "Django", "Haskell", "Scala", "Clojure", "OCaml", "Erlang", "GraphQL",
+    "Redis", "ClickHouse", "Snowflake", "dbt", "Flutter", "Vue", "Svelte", "WebAssembly",
+)  # fmt: skip
+CITIES = (
+    "San Francisco", "New York", "Berlin", "London", "Austin", "Seattle", "Boston", "Chicago",
+    "Denver", "Toronto", "Vancouver", "Montreal", "Amsterdam", "Stockholm", "Copenhagen",
+    "Helsinki", "Lisbon", "Barcelona", "Madrid", "Munich", "Vienna", "Prague", "Warsaw",
+    "Tel Aviv", "Bangalore", "Singapore", "Tokyo", "Sydney", "Melbourne", "Oakland",
+)  # fmt: skip
+PRODUCTS = (
+    "billing software", "a time-series database", "observability tooling", "an EHR platform",
+    "route planning", "a payroll API", "developer tooling", "a design tool", "tax software",
+    "warehouse robots", "a compiler", "insurance claims automation", "a CRM for dentists",
+    "satellite imagery pipelines", "a trading platform", "video infrastructure",
+    "identity verification", "carbon accounting", "a learning management system for nurses",
+    "open-source data tooling", "a no-code workflow builder", "fleet telematics",
+)  # fmt: skip
+CUSTOMERS = (
+    "hospitals", "farmers", "small banks", "airlines", "game studios", "law firms",
+    "municipalities", "retailers", "universities", "utilities", "freight brokers", "clinics",
+    "restaurants", "insurers", "manufacturers", "newsrooms", "nonprofits", "schools",
+)  # fmt: skip
+THINGS = (
+    "fraud detection", "supply chains", "medical imaging", "ad auctions", "payments",
+    "search ranking", "energy markets", "genomics", "logistics", "customer support",
+    "pricing", "scheduling", "document parsing", "forecasting", "recommendations",
+    "compliance", "onboarding", "inventory", "routing", "underwriting",
 )  # fmt: skip
 SENTENCES = (
-    "We apply machine learning to {thing}.",
-    "Our analysts do data analysis on {thing} every day.",
-    "Offices in the Bay Area and in {city}; remote within the timezone works too.",
-    "Visit our San Francisco office or the one in San Jose.",
-    "We spend a lot of time learning about machines and {thing}.",
-    "MACHINE-LEARNING infrastructure, data pipelines and {thing}.",
-    "Strong data skills and analysis of {thing} matter more than a degree.",
-    "You will build {tech} and {tech} services that scale to millions of users.",
-    "We are a {stage} company working on {thing}, with customers on four continents.",
+    "{company} builds {product} for {customers}.",
+    "We are a {stage} company; {customers} rely on us for {thing}.",
+    "You will build {tech} and {tech} services used by {customers} every day.",
     "Experience with {tech} is a plus, {tech} even more so.",
     "Most of the team lives near {city}, and we meet in person twice a year.",
     "We sponsor visas and help with relocation to {city}.",
     "Our {tech} monolith is being split into services; help us do it well.",
-    "Deep learning research meets product engineering here.",
     "The interview is a take-home exercise in {tech} and a conversation with the team.",
-    "Benefits include health insurance, a learning budget and generous parental leave.",
+    "Benefits: health insurance, a yearly education budget and generous parental leave.",
     "We care about code review, written design docs and shipping small changes often.",
     "You would own {thing} end to end, from the database schema to the dashboard.",
     "We are profitable, growing, and hiring our first engineers outside {city}.",
     "Our stack: {tech}, {tech} and {tech}, deployed on boring infrastructure.",
     "Tell us about something you built with {tech}; links welcome.",
     "Small team, big problems in {thing}, and real ownership from week one.",
+    "Last year we grew revenue threefold while keeping on-call quiet.",
+    "We rewrote our {thing} pipeline in {tech} and cut costs by half.",
+    "Founders previously built {product} at a public company.",
+    "Hiring managers reply to every application within a week.",
+    "We value clear writing, kindness and curiosity over pedigree.",
+    "Equity is meaningful and the vesting schedule is standard.",
+    "Come help {customers} stop using spreadsheets for {thing}.",
+    "Our office in {city} has a library, a quiet room and good coffee.",
+    "We open-sourced our {tech} tooling; have a look on GitHub.",
 )  # fmt: skip
-THINGS = (
-    "fraud detection", "supply chains", "medical imaging", "ad auctions", "payments",
-    "search ranking", "energy markets", "genomics", "logistics", "customer support",
-)  # fmt: skip
+#: Sentences behind the blog post's queries, and near misses that must not match them.
+KEY_SENTENCES = (
+    (0.025, "We apply machine learning to {thing}."),
+    (0.015, "MACHINE-LEARNING infrastructure, data pipelines and {thing}."),
+    (0.04, "Our analysts do data analysis on {thing} every day."),
+    (0.04, "Offices in the Bay Area and in {city}; remote within the timezone works too."),
+    (0.03, "Visit our San Francisco office or the one in San Jose."),
+    (0.04, "We spend a lot of time learning about machines and {thing}."),
+    (0.04, "Strong data skills and analysis of {thing} matter more than a degree."),
+    (0.03, "Deep learning research meets product engineering here."),
+)
 STAGES = ("seed", "Series A", "Series B", "profitable", "public", "YC-backed")
 EMPLOYMENT = ("full-time", "part-time", "contract", "internship")
 CURRENCIES = ("USD", "USD", "USD", "EUR", "GBP")
@@ -130,18 +168,24 @@ def _post(rng: random.Random, post_id: int, month: str, month_index: int, rank: 
         )
         if part
     )
-    city = rng.choice(LOCATIONS)
+    home = rng.choice(CITIES)
+
+    def fill(template: str) -> str:
+        return template.format(
+            company=company or "We",
+            product=rng.choice(PRODUCTS),
+            customers=rng.choice(CUSTOMERS),
+            thing=rng.choice(THINGS),
+            tech=rng.choice(TECH),
+            city=home if rng.random() < 0.5 else rng.choice(CITIES),
+            stage=rng.choice(STAGES),
+        )
+
     paragraphs = [header]
     for _ in range(rng.randrange(2, 5)):
-        sentences = [
-            rng.choice(SENTENCES).format(
-                thing=rng.choice(THINGS),
-                tech=rng.choice(TECH),
-                city=city if rng.random() < 0.5 else rng.choice(LOCATIONS),
-                stage=rng.choice(STAGES),
-            )
-            for _ in range(rng.randrange(1, 4))
-        ]
+        sentences = [fill(rng.choice(SENTENCES)) for _ in range(rng.randrange(1, 4))]
+        sentences += [fill(key) for weight, key in KEY_SENTENCES if rng.random() < weight]
+        rng.shuffle(sentences)
         paragraphs.append(" ".join(sentences))
     slug = (company or "stealth").lower().replace(" ", "")
     urls = [f"https://{slug}.example.com/jobs"]
