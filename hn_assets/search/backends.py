@@ -60,10 +60,12 @@ def validate_months(months: Sequence[str] | None) -> list[str] | None:
     return checked
 
 
-def validate_size(size: int) -> int:
+def validate_search(size: int, sort: str) -> None:
+    """Reject a ``search`` size or sort that no backend could honour."""
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise QueryError(f"size must be a positive integer, got {size!r}")
-    return size
+    if sort not in ("score", "time"):
+        raise QueryError(f"sort must be 'score' or 'time', got {sort!r}")
 
 
 class SearchIndex(abc.ABC):

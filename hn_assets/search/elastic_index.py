@@ -33,7 +33,7 @@ from hn_assets.search.backends import (
     SearchIndexError,
     Sort,
     validate_months,
-    validate_size,
+    validate_search,
 )
 from hn_assets.search.documents import DocumentProblem, normalize_documents
 from hn_assets.search.query import Query, validate_month
@@ -69,6 +69,7 @@ _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 MAPPINGS: dict[str, Any] = {
     # Only contract columns are sent, so anything else is a bug worth an error.
     "dynamic": "strict",
+    "_meta": {"hn_jobs_mapping_version": MAPPING_VERSION},
     "properties": {
         "id": {"type": "long"},
         "thread_id": {"type": "long"},
@@ -227,6 +228,18 @@ class ElasticsearchIndex(SearchIndex):
                 f"{exc.message}"
             ) from exc
 
+    @property
+    def _bulk(self) -> dict[str, Any]:
+        """Bulk helper options: chunks, bounded retries with backoff on 429, errors per
+        document instead of an exception, and a refresh so the next search sees the write."""
+        return {
+            "chunk_size": self.chunk_size,
+            "max_retries": 3,
+            "initial_backoff": 1,
+            "raise_on_error": False,
+            "refresh": "wait_for",
+        }
+
     def _not_found(self) -> IndexNotFoundError:
         return IndexNotFoundError(
             f"the Elasticsearch index {self.index!r} does not exist at {self._where}: build it "
@@ -282,17 +295,7 @@ class ElasticsearchIndex(SearchIndex):
             }
             for doc in normalized
         )
-        written, errors = self._call(
-            lambda: helpers.bulk(
-                self.client,
-                actions,
-                chunk_size=self.chunk_size,
-                max_retries=3,
-                initial_backoff=1,
-                raise_on_error=False,
-                refresh="wait_for",
-            )
-        )
+        written, errors = self._call(lambda: helpers.bulk(self.client, actions, **self._bulk))
         if errors:
             position = {doc["id"]: i for i, doc in enumerate(normalized)}
             problems = []
@@ -323,15 +326,7 @@ class ElasticsearchIndex(SearchIndex):
         deleted = 0
         problems = []
         with self._errors():
-            for ok, result in helpers.streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=self.chunk_size,
-                max_retries=3,
-                initial_backoff=1,
-                raise_on_error=False,
-                refresh="wait_for",
-            ):
+            for ok, result in helpers.streaming_bulk(self.client, actions, **self._bulk):
                 item = result["delete"]
                 if ok:
                     deleted += 1
@@ -380,9 +375,7 @@ class ElasticsearchIndex(SearchIndex):
         sort: Sort = "score",
         months: Sequence[str] | None = None,
     ) -> list[Hit]:
-        validate_size(size)
-        if sort not in ("score", "time"):
-            raise ValueError(f"sort must be 'score' or 'time', got {sort!r}")
+        validate_search(size, sort)
         body = self._query(query, months)
         order = [{"time": "desc"}, {"id": "desc"}] if sort == "time" else None
         response = self._call(

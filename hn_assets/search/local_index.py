@@ -27,7 +27,7 @@ from hn_assets.search.backends import (
     SearchIndexError,
     Sort,
     validate_months,
-    validate_size,
+    validate_search,
 )
 from hn_assets.search.documents import normalize_documents
 from hn_assets.search.query import Query, Term, validate_month
@@ -345,9 +345,7 @@ class LocalIndex(SearchIndex):
         sort: Sort = "score",
         months: Sequence[str] | None = None,
     ) -> list[Hit]:
-        validate_size(size)
-        if sort not in ("score", "time"):
-            raise ValueError(f"sort must be 'score' or 'time', got {sort!r}")
+        validate_search(size, sort)
         translated = self._filtered(query, months)
         searcher = self._open().searcher()
         if sort == "time":

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hn_assets.search.backends import Hit
-from hn_assets.search.documents import hn_url
+from hn_assets.search.documents import CONTRACT_COLUMNS, hn_url
 
 _HEADER_CHARS = 300
 
@@ -68,7 +68,8 @@ def _header(text: str) -> str:
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    """A JSON-ready dict: id, company, month, score, url, the parsed fields and the header line."""
+    """A JSON-ready dict: id, company, month, score, url, the other clean_posts fields except
+    the text, and the text's header line."""
     fields = hit.fields
     record: dict[str, Any] = {
         "id": hit.id,
@@ -77,21 +78,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "score": round(float(hit.score), 4),
         "url": _url(hit),
     }
-    for column in (
-        "roles",
-        "locations",
-        "remote",
-        "onsite",
-        "hybrid",
-        "salary_min",
-        "salary_max",
-        "salary_currency",
-        "visa",
-        "employment_types",
-        "time",
-        "by",
-    ):
-        if column in fields:
+    for column in CONTRACT_COLUMNS:
+        if column not in record and column not in ("text", "hn_url") and column in fields:
             record[column] = _json_safe(fields[column])
     record["header"] = _header(str(fields.get("text", "")))
     return record

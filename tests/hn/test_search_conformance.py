@@ -139,14 +139,23 @@ QUERIES = [
     "role:engineer AND NOT role:(manager OR designer)",
     "(kubernetes OR terraform) AND (month:2026-10 OR month:2026-12) AND hybrid:false",
     "learning NOT machine",
+    "rust OR NOT remote:true",
+    "NOT (NOT onsite:true OR visa:true)",
+    '"node.js" OR "c++ and" OR "text:[a TO z]*"',  # query-syntax characters are just text
+]
+BUILT_QUERIES = [
+    Query(should=["rust", "python"], must_not={"remote": True}),
+    Query(must={"month": "2026-11"}, should={"location": ["berlin", "bay area"]}),
+    Query(should=[Query(must_not="learning"), Query(must={"company": "stripe"})]),
+    Query(must=[Query(must=[Query(should=["go", Query(must="kubernetes", must_not="rust")])])]),
 ]
 
 
-@pytest.mark.parametrize("source", QUERIES)
+@pytest.mark.parametrize("source", QUERIES + BUILT_QUERIES, ids=str)
 def test_matches_equal_the_reference_evaluation(
-    filled: SearchIndex, corpus: list[dict], source: str
+    filled: SearchIndex, corpus: list[dict], source: str | Query
 ) -> None:
-    query = parse_query(source)
+    query = parse_query(source) if isinstance(source, str) else source
     expected = reference(corpus, query)
     assert filled.matching_ids(query) == expected
     assert filled.count(query) == len(expected)
