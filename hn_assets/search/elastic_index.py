@@ -120,12 +120,28 @@ def _fields(source: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def request_query(query: Query | None, months: Sequence[str] | None = None) -> dict[str, Any]:
-    """The ``query`` part of the search request for ``query`` restricted to ``months``."""
+    """The ``query`` part of a request: ``query`` (every post when None) within ``months``."""
     body = {"match_all": {}} if query is None else query.to_elasticsearch()
     checked = validate_months(months)
     if checked is None:
         return body
     return {"bool": {"must": [body], "filter": [{"terms": {"month": checked}}]}}
+
+
+def elasticsearch_request(
+    query: Query,
+    months: Sequence[str] | None = None,
+    size: int = 20,
+    sort: Sort = "score",
+) -> dict[str, Any]:
+    """The search request body :meth:`ElasticsearchIndex.search` sends (what ``--explain``
+    prints); its keys are also the client's ``search()`` keyword arguments."""
+    validate_search(size, sort)
+    request: dict[str, Any] = {"query": request_query(query, months), "size": size}
+    if sort == "time":
+        request["sort"] = [{"time": "desc"}, {"id": "desc"}]
+    request["track_total_hits"] = False
+    return request
 
 
 class ElasticsearchIndex(SearchIndex):
@@ -375,14 +391,8 @@ class ElasticsearchIndex(SearchIndex):
         sort: Sort = "score",
         months: Sequence[str] | None = None,
     ) -> list[Hit]:
-        validate_search(size, sort)
-        body = self._query(query, months)
-        order = [{"time": "desc"}, {"id": "desc"}] if sort == "time" else None
-        response = self._call(
-            lambda: self.client.search(
-                index=self.index, query=body, size=size, sort=order, track_total_hits=False
-            )
-        )
+        request = elasticsearch_request(query, months, size, sort)
+        response = self._call(lambda: self.client.search(index=self.index, **request))
         return [
             Hit(
                 id=int(hit["_id"]),

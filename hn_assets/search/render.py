@@ -21,9 +21,13 @@ def _listed(value: Any) -> str:
     return ", ".join(str(item) for item in value)
 
 
-def _arrangement(fields: dict[str, Any]) -> str:
-    kinds = [name for name in ("remote", "hybrid", "onsite") if fields.get(name)]
-    return ", ".join(kinds) if kinds else "?"
+def _remote(fields: dict[str, Any]) -> str:
+    """yes / hybrid / no (onsite only) / ? (the post does not say)."""
+    if fields.get("remote"):
+        return "yes"
+    if fields.get("hybrid"):
+        return "hybrid"
+    return "no" if fields.get("onsite") else "?"
 
 
 def _url(hit: Hit) -> str:
@@ -33,12 +37,13 @@ def _url(hit: Hit) -> str:
 def hits_table(hits: Sequence[Hit], *, title: str | None = None) -> Table:
     """Company, role, location, remote/onsite, month and the HN link of each hit."""
     table = Table(title=title, show_lines=False, expand=False)
-    table.add_column("Company", overflow="fold", max_width=24)
-    table.add_column("Role", overflow="fold", max_width=30)
-    table.add_column("Location", overflow="fold", max_width=28)
-    table.add_column("Remote", no_wrap=True)
-    table.add_column("Month", no_wrap=True)
-    table.add_column("HN link", no_wrap=True)
+    # Minimum widths keep names readable in an 80-column terminal; the link folds instead.
+    table.add_column("Company", overflow="fold", min_width=10, max_width=24)
+    table.add_column("Role", overflow="fold", min_width=12, max_width=30)
+    table.add_column("Location", overflow="fold", min_width=10, max_width=28)
+    table.add_column("Remote", overflow="fold", min_width=6)
+    table.add_column("Month", no_wrap=True, min_width=7)
+    table.add_column("HN link", overflow="fold", min_width=12)
     for hit in hits:
         fields = hit.fields
         url = _url(hit)
@@ -46,7 +51,7 @@ def hits_table(hits: Sequence[Hit], *, title: str | None = None) -> Table:
             fields.get("company") or "?",
             _listed(fields.get("roles")),
             _listed(fields.get("locations")),
-            _arrangement(fields),
+            _remote(fields),
             str(fields.get("month", "")),
             Text(url, style=f"link {url}"),
         )

@@ -23,7 +23,7 @@ from hn_assets.search.backends import (
     IndexWriteError,
     SearchBackendUnavailable,
 )
-from hn_assets.search.elastic_index import ElasticsearchIndex
+from hn_assets.search.elastic_index import ElasticsearchIndex, elasticsearch_request
 from hn_assets.search.parser import parse_query
 from hn_assets.search.synthetic import synthetic_posts
 
@@ -257,6 +257,7 @@ def test_search_sends_the_translated_query_and_reads_hits() -> None:
     }
     assert body["sort"] == [{"time": "desc"}, {"id": "desc"}]
     assert body["size"] == 5
+    assert body == elasticsearch_request(query, ["2026-11"], 5, "time")  # what --explain shows
     assert hit.id == source["id"] and hit.score == 0.0
     assert math.isnan(hit.fields["salary_min"]) and hit.fields["company"] == source["company"]
 
