@@ -8,7 +8,7 @@ import pandas as pd
 
 from hn_assets.search.backends import SearchIndex
 from hn_assets.search.documents import frame_records
-from hn_assets.search.query import QueryError, validate_month
+from hn_assets.search.query import validate_month
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,19 @@ def sync_month(index: SearchIndex, month: str, posts: pd.DataFrame) -> SyncResul
     """
     month = validate_month(month)
     if "id" not in posts.columns or "month" not in posts.columns:
-        raise QueryError(
+        raise ValueError(
             "posts must be a clean_posts frame with at least the columns id and month; "
             f"got {list(posts.columns)}"
         )
     other_months = sorted(set(posts["month"]) - {month})
     if other_months:
-        raise QueryError(
+        raise ValueError(
             f"sync_month({month!r}) got posts of other months {other_months}: pass one "
             "month's partition of clean_posts"
         )
     if posts["id"].duplicated().any():
         repeated = sorted(posts.loc[posts["id"].duplicated(), "id"].astype(int).unique())[:10]
-        raise QueryError(f"clean_posts for {month} repeats post ids {repeated}")
+        raise ValueError(f"clean_posts for {month} repeats post ids {repeated}")
     index.ensure_index()
     indexed = index.ids_for_month(month)
     wanted = {int(post_id) for post_id in posts["id"]}

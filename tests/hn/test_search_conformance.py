@@ -62,7 +62,7 @@ def corpus() -> list[dict]:
 
 
 def _elasticsearch_factory() -> Iterator[MakeIndex]:
-    from hn_assets.search.elastic_index import ElasticsearchIndex
+    from hn_assets.search.elastic_index import MAPPING_VERSION, ElasticsearchIndex
 
     prefix = f"hn-jobs-test-{uuid.uuid4().hex[:8]}"
     made: list[ElasticsearchIndex] = []
@@ -74,7 +74,10 @@ def _elasticsearch_factory() -> Iterator[MakeIndex]:
 
     yield make
     for index in made:
-        index.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        # By exact name: Elasticsearch refuses wildcard deletes by default.
+        index.client.indices.delete(
+            index=f"{index.index}-v{MAPPING_VERSION}", ignore_unavailable=True
+        )
         index.close()
 
 
@@ -256,7 +259,7 @@ def test_bad_input_changes_nothing(empty: SearchIndex) -> None:
         empty.upsert(broken)
     assert [problem.id for problem in raised.value.failures] == [7, 8]
     assert "month must look like YYYY-MM" in str(raised.value)
-    with pytest.raises(QueryError, match="other months"):
+    with pytest.raises(ValueError, match="other months"):
         sync_month(empty, "2026-11", pd.DataFrame([{**posts[10], "month": "2026-12"}]))
     with pytest.raises(QueryError, match="unknown field"):
         empty.search(parse_query("rust") & Query(must={"city": "Berlin"}))
