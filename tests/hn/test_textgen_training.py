@@ -163,11 +163,13 @@ def test_resume_continues_the_step_count_and_vocab_change_starts_fresh(tmp_path)
     assert len(superseded) == 1  # the earlier run is kept aside, not deleted
 
 
-def test_time_budget_stops_training(tmp_path):
-    corpus_dir = save_corpus(synthetic_postings(120, seed=2), tmp_path / "corpus")
+def test_time_budget_stops_mid_epoch_and_the_next_call_resumes(tmp_path):
+    corpus_dir = save_corpus(synthetic_postings(400, seed=2), tmp_path / "corpus")
     config = TrainConfig(
         **{**TINY.__dict__, "max_epochs": 50, "limit_train_batches": None, "max_time_s": 0.5}
     )
-    result = train_char_lstm(corpus_dir, tmp_path / "run", config)
-    assert 1 <= result.epochs < 50
-    assert result.val_curve  # a validation still ran, so the best checkpoint exists
+    first = train_char_lstm(corpus_dir, tmp_path / "run", config)
+    assert first.global_step >= 1 and first.epochs < 50
+    assert first.val_curve  # a validation still ran, so the checkpoints exist
+    second = train_char_lstm(corpus_dir, tmp_path / "run", config)
+    assert second.resumed and second.global_step > first.global_step
