@@ -186,13 +186,13 @@ class LocalIndex(SearchIndex):
         path: str | os.PathLike[str],
         *,
         writer_heap_bytes: int = 256_000_000,
-        writer_threads: int | None = None,
+        writer_threads: int = 0,
     ) -> None:
         self.path = Path(path)
         self.writer_heap_bytes = writer_heap_bytes
-        # The caller's thread converts documents while tantivy's threads index them: leaving
-        # it a core is faster than one more indexing thread (on 2 cores: +30% docs/s).
-        self.writer_threads = writer_threads or max(1, min(8, (os.cpu_count() or 2) - 1))
+        # 0: tantivy picks one indexing thread per core (at most 8). On 2 shared cores, 1 and 2
+        # threads measured the same (bench/search.py); more cores do help.
+        self.writer_threads = writer_threads
         self._index: tantivy.Index | None = None
 
     def __repr__(self) -> str:
@@ -278,12 +278,13 @@ class LocalIndex(SearchIndex):
         if not normalized:
             return 0
         replaced = self._present([doc["id"] for doc in normalized])
-        tantivy_docs = [_to_tantivy_document(doc) for doc in normalized]
         with self._writer() as writer:
             for post_id in replaced:
                 writer.delete_documents_by_term("id", post_id)
-            for doc in tantivy_docs:
-                writer.add_document(doc)
+            # Converting here overlaps this thread's work with tantivy's indexing threads; a
+            # failure rolls the whole batch back.
+            for doc in normalized:
+                writer.add_document(_to_tantivy_document(doc))
         return len(normalized)
 
     def delete(self, ids: Iterable[int]) -> int:
