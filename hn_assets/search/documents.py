@@ -143,8 +143,8 @@ def _already_normal(row: Mapping[str, Any]) -> dict[str, Any] | None:
         and type(url) is str
         and type(month) is str
         and _MONTH_SHAPE.match(month)
-        and (company is None or type(company) is str)
-        and (currency is None or type(currency) is str)
+        and (company is None or type(company) is str or company != company)
+        and (currency is None or type(currency) is str or currency != currency)
         and type(remote) is bool
         and type(onsite) is bool
         and type(hybrid) is bool
@@ -160,7 +160,10 @@ def _already_normal(row: Mapping[str, Any]) -> dict[str, Any] | None:
             "".join(items)  # raises TypeError unless every item is a str, at C speed
     except TypeError:
         return None
-    if type(row) is dict and len(row) == len(CONTRACT_COLUMNS):
+    if company != company or currency != currency:  # NaN: pandas' missing string
+        values[6] = company if company == company else None
+        values[14] = currency if currency == currency else None
+    elif type(row) is dict and len(row) == len(CONTRACT_COLUMNS):
         return row  # exactly the contract columns: no copy needed (nothing mutates it)
     return dict(zip(CONTRACT_COLUMNS, values, strict=True))
 
@@ -230,5 +233,12 @@ def normalize_documents(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 
 def frame_records(posts: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a clean_posts frame as dicts (list columns may still be numpy arrays)."""
-    return posts.to_dict(orient="records")  # type: ignore[return-value]
+    """The rows of a clean_posts frame as dicts of Python values.
+
+    Column-wise ``tolist()`` is several times faster than ``DataFrame.to_dict("records")``;
+    missing strings stay NaN and list columns from Parquet stay numpy arrays (normalisation
+    handles both).
+    """
+    columns = [str(column) for column in posts.columns]
+    values = [posts[column].tolist() for column in posts.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]

@@ -42,6 +42,7 @@ _NUMBER_COLUMNS = ("salary_min", "salary_max")
 #: Contract columns nobody searches: stored together as one JSON blob, not indexed.
 _STORED_ONLY = ("thread_id", "by", "urls", "emails", "hn_url")
 _WRITER_LOCK_RETRIES = (0.2, 0.5, 1.0, 2.0)
+_BULK_DOCS = 10_000
 
 
 def _schema() -> tantivy.Schema:
@@ -186,12 +187,12 @@ class LocalIndex(SearchIndex):
         path: str | os.PathLike[str],
         *,
         writer_heap_bytes: int = 256_000_000,
-        writer_threads: int = 0,
+        writer_threads: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.writer_heap_bytes = writer_heap_bytes
-        # 0: tantivy picks one indexing thread per core (at most 8). On 2 shared cores, 1 and 2
-        # threads measured the same (bench/search.py); more cores do help.
+        # None: one indexing thread for small writes (each thread writes its own segment, and
+        # small segments only cost merges later), one per core (tantivy's 0) for bulk loads.
         self.writer_threads = writer_threads
         self._index: tantivy.Index | None = None
 
@@ -245,11 +246,14 @@ class LocalIndex(SearchIndex):
         return index
 
     @contextmanager
-    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+    def _writer(self, docs: int = 0) -> Iterator[tantivy.IndexWriter]:
         index = self._open()
+        threads = self.writer_threads
+        if threads is None:
+            threads = 0 if docs >= _BULK_DOCS else 1
         for delay in (*_WRITER_LOCK_RETRIES, None):
             try:
-                writer = index.writer(self.writer_heap_bytes, self.writer_threads)
+                writer = index.writer(self.writer_heap_bytes, threads)
                 break
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
@@ -278,7 +282,7 @@ class LocalIndex(SearchIndex):
         if not normalized:
             return 0
         replaced = self._present([doc["id"] for doc in normalized])
-        with self._writer() as writer:
+        with self._writer(len(normalized)) as writer:
             for post_id in replaced:
                 writer.delete_documents_by_term("id", post_id)
             # Converting here overlaps this thread's work with tantivy's indexing threads; a
