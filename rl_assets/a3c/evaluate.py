@@ -1,0 +1,225 @@
+"""Play a trained policy (or uniformly random actions) and report scores, a GIF and a learning curve.
+
+Evaluation plays whole games as the paper reports them: no-op starts, no episode end on a lost
+life, unclipped score. The policy samples its actions, as during training. The random baseline is
+measured the same way, on the same seeds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import statistics
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from rl_assets.a3c.checkpoint import load_checkpoint, model_from_checkpoint
+from rl_assets.a3c.model import ActorCritic
+from rl_assets.atari import AtariSettings, is_atari, make_env
+
+
+@dataclass(frozen=True)
+class Scores:
+    scores: list[float]
+    lengths: list[int]  # agent steps
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.scores)
+
+    @property
+    def std(self) -> float:
+        return statistics.pstdev(self.scores)
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "mean": self.mean,
+            "std": self.std,
+            "min": min(self.scores),
+            "max": max(self.scores),
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    env: str
+    frames_trained: int
+    policy: Scores
+    random: Scores | None
+
+    @property
+    def advantage_over_random(self) -> float | None:
+        return None if self.random is None else self.policy.mean - self.random.mean
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> Evaluation:
+        data = json.loads(path.read_text())
+        random_scores = Scores(**data["random"]) if data["random"] is not None else None
+        return cls(data["env"], data["frames_trained"], Scores(**data["policy"]), random_scores)
+
+
+class PolicyPlayer:
+    """Samples actions from a trained actor-critic, carrying its LSTM state through the game."""
+
+    def __init__(self, model: ActorCritic, seed: int):
+        self.model = model
+        self.rng = random.Random(seed)
+        self.state = model.initial_state()
+
+    def reset(self) -> None:
+        self.state = self.model.initial_state()
+
+    def act(self, obs: np.ndarray) -> int:
+        with torch.no_grad():
+            logits, _, self.state = self.model(
+                torch.from_numpy(np.asarray(obs)).unsqueeze(0), self.state
+            )
+        probabilities = F.softmax(logits[0], dim=-1).tolist()
+        return self.rng.choices(range(len(probabilities)), weights=probabilities)[0]
+
+
+class RandomPlayer:
+    def __init__(self, n_actions: int, seed: int):
+        self.n_actions = n_actions
+        self.rng = random.Random(seed)
+
+    def reset(self) -> None:
+        pass
+
+    def act(self, obs: np.ndarray) -> int:
+        return self.rng.randrange(self.n_actions)
+
+
+def play(
+    env: gym.Env,
+    player: PolicyPlayer | RandomPlayer,
+    episodes: int,
+    seed: int,
+    record_first: bool = False,
+) -> tuple[Scores, list[np.ndarray]]:
+    """Play ``episodes`` games on seeds ``seed, seed+1, ...``; optionally keep the first game's
+    RGB frames (``env`` must be made with ``render=True``)."""
+    scores: list[float] = []
+    lengths: list[int] = []
+    frames: list[np.ndarray] = []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        player.reset()
+        recording = record_first and episode == 0
+        while True:
+            if recording:
+                frames.append(env.render())
+            obs, _, terminated, truncated, info = env.step(player.act(obs))
+            if terminated or truncated:
+                scores.append(float(info["episode"]["r"]))
+                lengths.append(int(info["episode"]["l"]))
+                break
+    return Scores(scores, lengths), frames
+
+
+def evaluate_checkpoint(
+    checkpoint_path: Path,
+    episodes: int = 10,
+    seed: int = 10_000,
+    max_episode_frames: int | None = None,
+    compare_random: bool = True,
+    gif_path: Path | None = None,
+) -> tuple[Evaluation, list[np.ndarray]]:
+    """Score the checkpoint's policy over ``episodes`` games (and random play on the same seeds).
+
+    ``max_episode_frames`` caps an Atari game's length (ALE truncation); the default is the
+    checkpoint's setting (108,000 frames = 30 minutes). Returns the first game's frames too.
+    """
+    if episodes < 1:
+        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    checkpoint = load_checkpoint(checkpoint_path)
+    env_name = checkpoint["env"]
+    settings = AtariSettings(**checkpoint["atari_settings"])
+    if max_episode_frames is not None:
+        settings = replace(settings, max_episode_frames=max_episode_frames)
+    model = model_from_checkpoint(checkpoint)
+    record = gif_path is not None
+    env = make_env(
+        env_name, training=False, settings=settings, render=record and is_atari(env_name)
+    )
+    policy_scores, frames = play(
+        env, PolicyPlayer(model, seed), episodes, seed, record_first=record
+    )
+    random_scores = None
+    if compare_random:
+        random_scores, _ = play(env, RandomPlayer(env.action_space.n, seed), episodes, seed)
+    env.close()
+    if gif_path is not None and frames:
+        save_gif(frames, gif_path)
+    return Evaluation(env_name, checkpoint["frames"], policy_scores, random_scores), frames
+
+
+def gif_bytes(
+    frames: list[np.ndarray],
+    fps: float = 30.0,
+    every: int = 1,
+    scale: float = 1.0,
+    max_frames: int | None = None,
+) -> bytes:
+    """An animated, looping GIF of ``frames[::every]`` (at most ``max_frames``), resized by ``scale``."""
+    chosen = frames[::every][:max_frames]
+    if not chosen:
+        raise ValueError("No frames to make a GIF from.")
+    images = [Image.fromarray(frame) for frame in chosen]
+    if scale != 1.0:
+        width, height = images[0].size
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        images = [image.resize(size, Image.Resampling.NEAREST) for image in images]
+    buffer = io.BytesIO()
+    images[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=round(1000 / fps),
+        loop=0,
+    )
+    return buffer.getvalue()
+
+
+def save_gif(frames: list[np.ndarray], path: Path, fps: float = 30.0) -> Path:
+    """The whole game at 2x real time (Atari runs 15 agent steps a second)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gif_bytes(frames, fps=fps))
+    return path
+
+
+def plot_learning_curve(episodes_csv: Path, png_path: Path, title: str) -> Path:
+    """Each game's score against training frames, with the mean of the last 100 games."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    episodes = pd.read_csv(episodes_csv)
+    figure, axes = plt.subplots(figsize=(7, 4), dpi=100)
+    if len(episodes):
+        axes.scatter(episodes["frames"], episodes["score"], s=4, alpha=0.3, label="game score")
+        rolling = episodes["score"].rolling(100, min_periods=1).mean()
+        axes.plot(episodes["frames"], rolling, color="C1", linewidth=2, label="mean of last 100")
+        axes.legend(loc="upper left")
+    axes.set_xlabel("training frames")
+    axes.set_ylabel("score (unclipped)")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(png_path)
+    plt.close(figure)
+    return png_path
