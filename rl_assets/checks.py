@@ -1,0 +1,40 @@
+"""Asset checks for the A3C assets."""
+
+import dagster as dg
+from pydantic import Field
+
+from rl_assets.a3c.checkpoint import RunPaths
+from rl_assets.a3c.evaluate import Evaluation
+from rl_assets.assets import a3c_evaluation, game_partitions
+
+
+class BeatsRandomConfig(dg.Config):
+    margin: float = Field(
+        default=1.0,
+        description="How many points the policy's mean score must beat random play's by.",
+    )
+
+
+@dg.asset_check(
+    asset=a3c_evaluation,
+    partitions_def=game_partitions,
+    description="The policy's mean evaluation score beats random play on the same seeds by the configured margin.",
+)
+def a3c_policy_beats_random(
+    context: dg.AssetCheckExecutionContext, config: BeatsRandomConfig
+) -> dg.AssetCheckResult:
+    game = context.op_execution_context.partition_key
+    evaluation = Evaluation.load(RunPaths.for_game(game).evaluation_json)
+    assert evaluation.random is not None, "a3c_evaluation always plays the random baseline"
+    advantage = evaluation.policy.mean - evaluation.random.mean
+    return dg.AssetCheckResult(
+        passed=advantage >= config.margin,
+        metadata={
+            "policy_mean": evaluation.policy.mean,
+            "random_mean": evaluation.random.mean,
+            "advantage": advantage,
+            "required_margin": config.margin,
+            "episodes": len(evaluation.policy.scores),
+        },
+        description=f"{game}: policy {evaluation.policy.mean:.2f} vs random {evaluation.random.mean:.2f} (margin {config.margin:g})",
+    )
