@@ -33,14 +33,14 @@ from hn_assets.search.documents import normalize_documents
 from hn_assets.search.query import Query, Term, validate_month
 
 #: Bumped whenever the schema or the analysis changes; an older index must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MARKER = "hn_search_index.json"
 _TEXT_COLUMNS = ("text", "company", "roles", "locations")
 _KEYWORD_COLUMNS = ("month", "salary_currency", "employment_types")
 _BOOL_COLUMNS = ("remote", "onsite", "hybrid", "visa")
 _NUMBER_COLUMNS = ("salary_min", "salary_max")
-#: Contract columns nobody searches: stored together as one JSON blob, not indexed.
-_STORED_ONLY = ("thread_id", "by", "urls", "emails", "hn_url")
+#: Contract text columns nobody searches: stored as UTF-8 bytes, which tantivy does not index.
+_STORED_ONLY = ("by", "urls", "emails", "hn_url")
 _WRITER_LOCK_RETRIES = (0.2, 0.5, 1.0, 2.0)
 _BULK_DOCS = 10_000
 
@@ -59,7 +59,9 @@ def _schema() -> tantivy.Schema:
         builder.add_boolean_field(column, stored=True, indexed=True)
     for column in _NUMBER_COLUMNS:
         builder.add_float_field(column, stored=True, indexed=True, fast=True)
-    builder.add_bytes_field("stored_only", stored=True, indexed=False)
+    builder.add_integer_field("thread_id", stored=True)
+    for column in _STORED_ONLY:
+        builder.add_bytes_field(column, stored=True, indexed=False)
     return builder.build()
 
 
@@ -102,7 +104,13 @@ def _to_tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
     for column in _NUMBER_COLUMNS:
         if not math.isnan(doc[column]):
             add_float(column, doc[column])
-    converted.add_bytes("stored_only", json.dumps([doc[c] for c in _STORED_ONLY]).encode())
+    add_integer("thread_id", doc["thread_id"])
+    add_bytes = converted.add_bytes
+    add_bytes("by", doc["by"].encode())
+    add_bytes("hn_url", doc["hn_url"].encode())
+    for column in ("urls", "emails"):
+        for value in doc[column]:
+            add_bytes(column, value.encode())
     return converted
 
 
@@ -111,12 +119,14 @@ def _from_stored(stored: dict[str, list[Any]]) -> dict[str, Any]:
         found = stored.get(column)
         return found[0] if found else default
 
-    thread_id, by, urls, emails, hn_url = json.loads(first("stored_only"))
+    def texts(column: str) -> list[str]:
+        return [value.decode() for value in stored.get(column, [])]
+
     return {
         "id": first("id"),
-        "thread_id": thread_id,
+        "thread_id": first("thread_id"),
         "month": first("month"),
-        "by": by,
+        "by": "".join(texts("by")),
         "time": first("time"),
         "text": first("text", ""),
         "company": first("company"),
@@ -130,9 +140,9 @@ def _from_stored(stored: dict[str, list[Any]]) -> dict[str, Any]:
         "salary_currency": first("salary_currency"),
         "visa": first("visa"),
         "employment_types": stored.get("employment_types", []),
-        "urls": urls,
-        "emails": emails,
-        "hn_url": hn_url,
+        "urls": texts("urls"),
+        "emails": texts("emails"),
+        "hn_url": "".join(texts("hn_url")),
     }
 
 
