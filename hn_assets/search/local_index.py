@@ -43,6 +43,7 @@ _NUMBER_COLUMNS = ("salary_min", "salary_max")
 _STORED_ONLY = ("by", "urls", "emails", "hn_url")
 _WRITER_LOCK_RETRIES = (0.2, 0.5, 1.0, 2.0)
 _BULK_DOCS = 10_000
+_SMALL_WRITE_HEAP = 50_000_000
 
 
 def _schema() -> tantivy.Schema:
@@ -258,12 +259,15 @@ class LocalIndex(SearchIndex):
     @contextmanager
     def _writer(self, docs: int = 0) -> Iterator[tantivy.IndexWriter]:
         index = self._open()
+        bulk = docs >= _BULK_DOCS
         threads = self.writer_threads
         if threads is None:
-            threads = 0 if docs >= _BULK_DOCS else 1
+            threads = 0 if bulk else 1
+        # A small write needs little indexing memory, and a smaller arena is quicker to set up.
+        heap = self.writer_heap_bytes if bulk else min(self.writer_heap_bytes, _SMALL_WRITE_HEAP)
         for delay in (*_WRITER_LOCK_RETRIES, None):
             try:
-                writer = index.writer(self.writer_heap_bytes, threads)
+                writer = index.writer(heap, threads)
                 break
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
