@@ -214,6 +214,10 @@ def plot_learning_curve(episodes_csv: Path, png_path: Path, title: str) -> Path:
         rolling = episodes["score"].rolling(100, min_periods=1).mean()
         axes.plot(episodes["frames"], rolling, color="C1", linewidth=2, label="mean of last 100")
         axes.legend(loc="upper left")
+    else:
+        axes.text(
+            0.5, 0.5, "no game finished yet: train longer", ha="center", transform=axes.transAxes
+        )
     axes.set_xlabel("training frames")
     axes.set_ylabel("score (unclipped)")
     axes.set_title(title)

@@ -115,8 +115,8 @@ class TrainingResult:
     frames: int
     run_frames: int
     frames_per_step: int
-    wall_time_s: float
-    frames_per_s: float
+    wall_time_s: float  # including starting the worker processes
+    frames_per_s: float  # run_frames / wall_time_s
     episodes: int
     run_episodes: int
     mean_score_100: float | None
@@ -231,7 +231,8 @@ def train(
 ) -> TrainingResult:
     """Train until the frame or time budget is spent; resume from ``run_dir``'s checkpoint if any.
 
-    ``resume=False`` moves an earlier run's files to ``run_dir/previous-<time>/`` first.
+    Without a checkpoint to resume from (or with ``resume=False``) an earlier run's files are
+    moved to ``run_dir/previous-<time>/`` first.
     Raises ``WorkerCrashedError`` if a worker dies and ``TrainingInterrupted`` on Ctrl-C; in every
     case all worker processes have exited when this returns or raises.
     """
@@ -253,7 +254,7 @@ def train(
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         start_steps = checkpoint["steps"]
-    elif not resume:
+    else:  # a fresh start: earlier files (say, of a run that never checkpointed) move aside
         paths.archive_previous_run()
     model.share_memory()
     optimizer.share_memory()
