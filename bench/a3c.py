@@ -130,6 +130,7 @@ def main() -> None:
     )
     parser.add_argument("--game", default="Pong")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--t-max", type=int, default=5, help="A3C steps per update (paper: 5)")
     parser.add_argument(
         "--seconds", type=float, default=30.0, help="measurement window of each side"
     )

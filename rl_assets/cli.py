@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from rl_assets.atari import PAPER_GAMES, UnknownGameError, validate_env_name
+from rl_assets.atari import PAPER_GAMES, UnknownGameError, is_atari, validate_env_name
 
 DATA_DIR_HELP = "where runs live, one folder per game (default: $RL_DATA_DIR or ./data/rl)"
 
@@ -186,6 +186,12 @@ def _play(args: argparse.Namespace) -> int:
     from rl_assets.a3c.checkpoint import CheckpointError, RunPaths
     from rl_assets.a3c.evaluate import evaluate_checkpoint
 
+    if args.gif is not None and not is_atari(args.game):
+        print(
+            f"error: --gif records Atari screens; {args.game} is not an Atari game.",
+            file=sys.stderr,
+        )
+        return 2
     paths = RunPaths.for_game(args.game, args.data_dir)
     try:
         evaluation, _ = evaluate_checkpoint(

@@ -56,6 +56,8 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert "Unknown game 'Pongg'. Did you mean Pong?" in capsys.readouterr().err
     assert main(["play", "--game", "Breakout", "--data-dir", str(tmp_path)]) == 1
     assert "No checkpoint" in capsys.readouterr().err
+    assert main(["play", "--game", "CartPole-v1", "--gif", str(tmp_path / "x.gif")]) == 2
+    assert "not an Atari game" in capsys.readouterr().err
 
 
 @pytest.mark.slow
