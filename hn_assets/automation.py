@@ -22,10 +22,17 @@ def _inputs_changed() -> AC:
     )
 
 
+def _missing() -> AC:
+    # Dagster's newly_missing() ignores what was missing before automation started and what
+    # waited for a missing input; here missing means stale. A failed attempt is not retried
+    # on every tick: it waits for new data, new code or a person.
+    return (AC.missing() & ~AC.execution_failed()).with_label("missing")
+
+
 def when_stale() -> AC:
     """Missing, an input's data changed, or the code changed; never into a run in flight."""
     return (
-        (AC.newly_missing() | _inputs_changed() | AC.code_version_changed()).since_last_handled()
+        (_missing() | (_inputs_changed() | AC.code_version_changed()).since_last_handled())
         & ~AC.any_deps_missing()
         & ~AC.any_deps_in_progress()
         & ~AC.in_progress()
@@ -41,7 +48,7 @@ def when_stale_at_most_once_per(cron_schedule: str) -> AC:
     """
     period_started = AC.cron_tick_passed(cron_schedule).since_last_handled()
     return (
-        (AC.newly_missing().since_last_handled() | (when_stale() & period_started))
+        (_missing() | (when_stale() & period_started))
         & ~AC.any_deps_missing()
         & ~AC.any_deps_in_progress()
         & ~AC.in_progress()

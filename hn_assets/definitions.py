@@ -1,21 +1,32 @@
 """The one place where the HN code location's assets, checks, sensors and resources are wired."""
 
-from __future__ import annotations
-
 import dagster as dg
 
-from hn_assets.assets import ingest
-from hn_assets.resources import DataStoreResource, ParquetIOManager, hn_client_from_env
+from hn_assets.assets import ingest, search, textgen
+from hn_assets.resources import (
+    DataStoreResource,
+    LSTMTrainingResource,
+    ParquetIOManager,
+    hn_client_from_env,
+    search_index_from_env,
+)
+from hn_assets.sensors import stale_assets_sensor, thread_activity_sensor, whoishiring_sensor
 
 
-def build_definitions() -> dg.Definitions:
+def build_definitions(resources: dict[str, object] | None = None) -> dg.Definitions:
+    """Resources are chosen from the environment (HN_SOURCE, HN_DATA_DIR, ELASTICSEARCH_URL);
+    ``resources`` replaces some of them (tests, notebooks)."""
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest]),
+        assets=dg.load_assets_from_modules([ingest, search, textgen]),
+        sensors=[whoishiring_sensor, thread_activity_sensor, stale_assets_sensor],
         resources={
             "hn": hn_client_from_env(),
             "storage": DataStoreResource(),
             "io_manager": ParquetIOManager(),
-        },
+            "search": search_index_from_env(),
+            "trainer": LSTMTrainingResource(),
+        }
+        | (resources or {}),
     )
 
 

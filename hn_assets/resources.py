@@ -7,6 +7,7 @@ Which implementation is used is decided once, from the environment, in
 from __future__ import annotations
 
 import abc
+import dataclasses
 import os
 from typing import Any
 
@@ -173,21 +174,29 @@ def search_index_from_env(env: dict[str, str] | None = None) -> SearchIndexResou
 
 
 class LSTMTrainingResource(dg.ConfigurableResource):
-    """How and how long the char-LSTM trains. Defaults suit a workstation; `make demo` sets a
-    small budget through HN_LSTM_MAX_SECONDS. Several GPUs or nodes: set devices, strategy
-    ("ddp") and num_nodes, no code change."""
+    """How and how long the char-LSTM trains.
 
-    hidden: int = Field(default=512, description="LSTM units per layer.")
-    layers: int = Field(default=2, description="Stacked LSTM layers.")
-    batch_size: int = 128
-    max_epochs: int = Field(default=20, description="Epochs per materialization.")
+    ``profile`` "paper" is the blog post's model (2 x 512, RMSprop, dropout 0.4) for a
+    workstation or GPU; "small_cpu" is a 2 x 128 model with Adam that learns something in a
+    few minutes on 2 cores (`make demo`). Set fields to override the profile. Several GPUs or
+    nodes: set devices, strategy ("ddp") and num_nodes, no code change.
+    """
+
+    profile: str = Field(
+        default_factory=lambda: os.environ.get("HN_LSTM_PROFILE", "paper"),
+        description='"paper" or "small_cpu" (HN_LSTM_PROFILE).',
+    )
+    hidden: int | None = Field(default=None, description="LSTM units per layer.")
+    layers: int | None = Field(default=None, description="Stacked LSTM layers.")
+    batch_size: int | None = None
+    max_epochs: int | None = Field(default=None, description="Epochs per materialization.")
     max_time_s: float | None = Field(
         default_factory=lambda: _float_env("HN_LSTM_MAX_SECONDS"),
         description="Training-time budget per materialization (HN_LSTM_MAX_SECONDS).",
     )
     limit_train_batches: int | None = Field(
         default_factory=lambda: _int_env("HN_LSTM_TRAIN_BATCHES"),
-        description="Batches per epoch (HN_LSTM_TRAIN_BATCHES); all when unset.",
+        description="Batches per epoch (HN_LSTM_TRAIN_BATCHES); the profile's when unset.",
     )
     accelerator: str = "auto"
     devices: int = 1
@@ -197,19 +206,33 @@ class LSTMTrainingResource(dg.ConfigurableResource):
         default=3.5, description="Check: validation bits/char must be below this."
     )
 
-    def config(self) -> TrainConfig:
-        return TrainConfig(
-            hidden=self.hidden,
-            layers=self.layers,
-            batch_size=self.batch_size,
-            max_epochs=self.max_epochs,
-            max_time_s=self.max_time_s,
-            limit_train_batches=self.limit_train_batches,
-            limit_val_batches=50,
+    def config(self, **split: Any) -> TrainConfig:
+        """The profile with this resource's overrides; ``split`` carries the training set's
+        window and split settings so training uses exactly the windows the asset reported."""
+        profiles = {"paper": TrainConfig, "small_cpu": TrainConfig.small_cpu}
+        if self.profile not in profiles:
+            raise ValueError(
+                f"unknown LSTM profile {self.profile!r}: use one of {sorted(profiles)}"
+            )
+        config = profiles[self.profile]()
+        overrides = {
+            "hidden": self.hidden,
+            "layers": self.layers,
+            "batch_size": self.batch_size,
+            "max_epochs": self.max_epochs,
+            "max_time_s": self.max_time_s,
+            "limit_train_batches": self.limit_train_batches,
+        }
+        config = dataclasses.replace(
+            config, **{k: v for k, v in overrides.items() if v is not None}
+        )
+        return dataclasses.replace(
+            config,
             accelerator=self.accelerator,
             devices=self.devices,
             strategy=self.strategy,
             num_nodes=self.num_nodes,
+            **split,
         )
 
 

@@ -53,7 +53,8 @@ def hiring_threads(
     """Every thread the HN user `whoishiring` posted, with its kind (hiring, wants to be hired,
     freelancer) and month parsed from the title. Registers a `hiring_months` partition for
     each new "Who is hiring?" month."""
-    threads = discover_threads(hn.client())
+    with hn.client() as client:
+        threads = discover_threads(client)
     months = sorted(threads.loc[threads["kind"] == ThreadKind.HIRING.value, "month"].unique())
     known = set(context.instance.get_dynamic_partitions(HIRING_MONTHS))
     new_months = [m for m in months if m not in known]
@@ -106,7 +107,8 @@ def raw_posts(
     thread_id = config.thread_id or hiring_thread_id(store.read("hiring_threads"), month)
     previous = None if config.full_refresh else store.read_or_none("raw_posts", month)
     try:
-        posts, stats = fetch_thread_posts(hn.client(), thread_id, previous, config.full_refresh)
+        with hn.client() as client:
+            posts, stats = fetch_thread_posts(client, thread_id, previous, config.full_refresh)
     except FetchError as err:
         # Keep every post fetched so far; the next run asks only for what is still missing.
         store.write("raw_posts", err.partial, month)

@@ -1,0 +1,205 @@
+"""Text-generation assets: all months of clean posts -> char training set -> LSTM -> postings."""
+
+import base64
+import json
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from hn_assets.automation import when_stale, when_stale_at_most_once_per
+from hn_assets.resources import DataStoreResource, LSTMTrainingResource
+from hn_assets.textgen.corpus import build_training_set
+from hn_assets.textgen.sampling import generate_postings
+from hn_assets.textgen.training import plot_curves_png, train_char_lstm
+from hn_assets.textgen.vocab import DEFAULT_MIN_FREQUENCY
+
+GROUP = "textgen"
+OWNERS = ["team:hn-platform"]
+CORPUS_DIR = "textgen/corpus"
+RUN_DIR = "textgen/lstm"
+PUBLISHED_MODEL = "model.ckpt"
+SPLIT_FILE = "split.json"
+RETRAIN_CRON = os.environ.get("HN_LSTM_RETRAIN_CRON", "0 4 * * *")
+
+
+def png_markdown(png: bytes, alt: str) -> dg.MetadataValue:
+    """A PNG the Dagster UI renders inline (markdown with a data URI)."""
+    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})")
+
+
+class TrainingSetConfig(dg.Config):
+    min_frequency: float = Field(
+        default=DEFAULT_MIN_FREQUENCY,
+        description="Characters rarer than this share of the corpus become <unknown>.",
+    )
+    seq_len: int = Field(default=100, description="Window length in characters.")
+    step: int = Field(default=3, description="Characters between window starts.")
+    val_fraction: float = Field(default=0.1, description="Share of posts held out.")
+    seed: int = 0
+
+
+@dg.asset(
+    group_name=GROUP,
+    owners=OWNERS,
+    code_version="1",
+    kinds={"numpy"},
+    ins={"clean_posts": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
+    automation_condition=when_stale(),
+)
+def char_training_set(
+    config: TrainingSetConfig, storage: DataStoreResource, clean_posts: pd.DataFrame
+) -> dg.MaterializeResult:
+    """Every month's posts as one uint8 array (each post wrapped in start/end characters) with
+    post offsets and the vocabulary, saved so training can memory-map it. Windows are index
+    arithmetic over this array, never materialised."""
+    texts = clean_posts.sort_values(["month", "id"])["text"].tolist()
+    directory = storage.local_dir(CORPUS_DIR)
+    split = {
+        "seq_len": config.seq_len,
+        "step": config.step,
+        "val_fraction": config.val_fraction,
+        "seed": config.seed,
+    }
+    summary = build_training_set(texts, directory, min_frequency=config.min_frequency, **split)
+    # Training reads these back, so its windows are the ones reported here.
+    (directory / SPLIT_FILE).write_text(json.dumps(split))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(directory)),
+            "posts": summary["posts"],
+            "characters": summary["characters"],
+            "vocabulary_size": summary["vocabulary_size"],
+            "unknown_rate": round(summary["unknown_rate"], 5),
+            "train_windows": summary["train_windows"],
+            "val_windows": summary["val_windows"],
+            "bytes_on_disk": summary["bytes_on_disk"],
+            "onehot_bytes_blog_post": summary["onehot_bytes"],
+            "memory_ratio": round(summary["onehot_bytes"] / max(1, summary["bytes_on_disk"]), 1),
+            "vocabulary": dg.MetadataValue.md(
+                pd.DataFrame(summary["vocabulary"]).to_markdown(index=False, floatfmt=".4f")
+            ),
+        }
+    )
+
+
+def _bpc_checks() -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            "beats_unigram_baseline",
+            asset="job_posting_lstm",
+            description="Validation bits/char below the unigram entropy: it learned.",
+        ),
+        dg.AssetCheckSpec(
+            "below_bpc_ceiling",
+            asset="job_posting_lstm",
+            description="Validation bits/char below the configured ceiling.",
+        ),
+    ]
+
+
+@dg.asset(
+    group_name=GROUP,
+    owners=OWNERS,
+    code_version="1",
+    kinds={"pytorch"},
+    deps=[char_training_set],
+    check_specs=_bpc_checks(),
+    automation_condition=when_stale_at_most_once_per(RETRAIN_CRON),
+)
+def job_posting_lstm(
+    context: dg.AssetExecutionContext, storage: DataStoreResource, trainer: LSTMTrainingResource
+):
+    """A two-layer character LSTM (PyTorch Lightning) trained on every character of every
+    window. Resumes from its last checkpoint while the vocabulary is unchanged."""
+    run_dir = storage.local_dir(RUN_DIR)
+    corpus_dir = storage.local_dir(CORPUS_DIR)
+    split = json.loads((corpus_dir / SPLIT_FILE).read_text())
+    result = train_char_lstm(corpus_dir, run_dir, trainer.config(**split))
+    # Generation reads one published file, whatever the run's checkpoint names are.
+    published = run_dir / PUBLISHED_MODEL
+    shutil.copyfile(result.best_checkpoint_path, published)
+    context.log.info(f"val bpc {result.val_bpc:.3f} (unigram {result.unigram_bpc:.3f})")
+    yield dg.MaterializeResult(
+        metadata={
+            "checkpoint": dg.MetadataValue.path(str(published)),
+            "val_bits_per_char": round(result.val_bpc, 4),
+            "unigram_bits_per_char": round(result.unigram_bpc, 4),
+            "parameters": result.parameters,
+            "chars_per_s": round(result.chars_per_s, 1),
+            "global_step": result.global_step,
+            "epochs": result.epochs,
+            "resumed": result.resumed,
+            "curves": png_markdown(plot_curves_png(result), "train and validation bits per char"),
+        }
+    )
+    yield dg.AssetCheckResult(
+        check_name="beats_unigram_baseline",
+        passed=result.val_bpc < result.unigram_bpc,
+        metadata={"val_bpc": result.val_bpc, "unigram_bpc": result.unigram_bpc},
+    )
+    yield dg.AssetCheckResult(
+        check_name="below_bpc_ceiling",
+        passed=result.val_bpc < trainer.bpc_ceiling,
+        metadata={"val_bpc": result.val_bpc, "ceiling": trainer.bpc_ceiling},
+    )
+
+
+class GenerateConfig(dg.Config):
+    n: int = Field(default=5, description="Postings to write.")
+    temperature: float = 0.8
+    top_k: int | None = None
+    seed: int = 0
+    max_chars: int = 2000
+
+
+@dg.asset(
+    group_name=GROUP,
+    owners=OWNERS,
+    code_version="1",
+    kinds={"pytorch", "parquet"},
+    deps=[job_posting_lstm],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "postings_terminate",
+            asset="generated_postings",
+            description="Every posting is non-empty and ends with the end character "
+            "(a warning: an under-trained model runs on to the length cap).",
+        ),
+    ],
+    automation_condition=when_stale(),
+)
+def generated_postings(config: GenerateConfig, storage: DataStoreResource):
+    """New postings sampled from the LSTM, from the start character to the end character."""
+    checkpoint = published_model(storage)
+    postings = generate_postings(
+        checkpoint, config.n, config.temperature, config.top_k, config.seed, config.max_chars
+    )
+    frame = pd.DataFrame(
+        {"text": [p.text for p in postings], "terminated": [p.terminated for p in postings]}
+    )
+    shown = "\n\n---\n\n".join(p.text.strip() or "_(empty)_" for p in postings)
+    yield dg.Output(
+        frame,
+        metadata={
+            "postings": len(frame),
+            "terminated": int(frame["terminated"].sum()),
+            "mean_chars": round(float(frame["text"].str.len().mean()), 1),
+            "checkpoint": dg.MetadataValue.path(str(checkpoint)),
+            "preview": dg.MetadataValue.md(shown),
+        },
+    )
+    bad = frame[(frame["text"].str.strip() == "") | ~frame["terminated"]]
+    yield dg.AssetCheckResult(
+        check_name="postings_terminate",
+        passed=bad.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"failing": len(bad), "of": len(frame)},
+    )
+
+
+def published_model(storage: DataStoreResource) -> Path:
+    return storage.local_dir(RUN_DIR) / PUBLISHED_MODEL

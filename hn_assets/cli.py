@@ -1,0 +1,188 @@
+"""`hn-jobs`: refresh the data, search it, and generate postings from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EPILOG = """\
+environment:
+  HN_SOURCE          api (default) or sample (the bundled archive, offline)
+  HN_API_URL         base URL of the HN API (default the official v0 API)
+  HN_DATA_DIR        where tables, the index and models live (default ./data)
+  ELASTICSEARCH_URL  use Elasticsearch instead of the embedded tantivy index
+                     (auth: ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/_PASSWORD)
+  DAGSTER_HOME       the Dagster instance that records runs (default ./.dagster_home)
+"""
+
+QUERY_HELP = """\
+query syntax:
+  terms and "quoted phrases"         python "machine learning"
+  AND, OR, NOT and parentheses       ("san francisco" OR "bay area") AND NOT onsite
+  field:value, field:"two words"     company:stripe  location:"new york"  remote:true
+  month:YYYY-MM                      month:2026-11
+  adjacent terms mean AND
+"""
+
+
+class CliError(Exception):
+    """An error whose message tells the user what to do; printed without a traceback."""
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from hn_assets.definitions import build_definitions
+    from hn_assets.refresh import default_instance, refresh
+
+    instance = default_instance()
+    try:
+        report = refresh(build_definitions(), instance, month=args.month)
+    except ValueError as err:
+        raise CliError(str(err)) from err
+    print(report.summary())
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from hn_assets.resources import search_index_from_env
+    from hn_assets.search.backends import SearchIndexError
+    from hn_assets.search.elastic_index import elasticsearch_request
+    from hn_assets.search.parser import parse_query
+    from hn_assets.search.query import QueryError
+    from hn_assets.search.render import hit_json, hits_table
+
+    try:
+        query = parse_query(args.query)
+        if args.explain:
+            print(
+                json.dumps(
+                    elasticsearch_request(query, args.month, args.limit, args.sort), indent=2
+                )
+            )
+            return 0
+        with search_index_from_env().process_config_and_initialize().open() as index:
+            hits = index.search(query, size=args.limit, sort=args.sort, months=args.month)
+    except (QueryError, SearchIndexError) as err:
+        raise CliError(str(err)) from err
+    if args.json:
+        for hit in hits:
+            print(json.dumps(hit_json(hit), default=str))
+    else:
+        # Piped output has no terminal width; keep links on one line rather than wrap at 80.
+        console = Console() if sys.stdout.isatty() else Console(width=200)
+        console.print(hits_table(hits, title=f"{len(hits)} hits for {args.query}"))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from hn_assets.assets.textgen import PUBLISHED_MODEL, RUN_DIR
+    from hn_assets.storage import data_dir_from_env, local_dir
+    from hn_assets.textgen.sampling import generate_postings
+
+    checkpoint = args.checkpoint or str(local_dir(data_dir_from_env(), RUN_DIR) / PUBLISHED_MODEL)
+    try:
+        postings = generate_postings(
+            checkpoint, args.n, args.temperature, args.top_k, args.seed, args.max_chars
+        )
+    except (FileNotFoundError, ValueError) as err:
+        raise CliError(str(err)) from err
+    for number, posting in enumerate(postings, start=1):
+        ending = "" if posting.terminated else f" (cut at {args.max_chars} characters)"
+        print(f"--- posting {number}{ending}\n{posting.text.strip()}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hn-jobs",
+        description="Hacker News 'Who is hiring?' posts: keep them fresh, search them, "
+        "and generate new postings in their style.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="discover new threads and materialize what is stale (what the sensors do)",
+        description="Discover new 'Who is hiring?' threads, add their months, fetch new posts for "
+        "new and open months, then materialize exactly the assets that are stale. Runs are "
+        "recorded in the Dagster instance at DAGSTER_HOME, so `make ui` shows them.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    refresh.add_argument("--month", metavar="YYYY-MM", help="refresh only this month")
+    refresh.set_defaults(func=_refresh)
+
+    search = commands.add_parser(
+        "search",
+        help="search posts with a nested boolean query",
+        description="Search every month's posts. Prints a table by default.",
+        epilog=QUERY_HELP + "\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    search.add_argument("query", help='for example: \'("san francisco" OR "bay area") AND python\'')
+    search.add_argument(
+        "--month", action="append", metavar="YYYY-MM", help="only this month (repeat for several)"
+    )
+    search.add_argument("--limit", type=int, default=20, help="hits to show (default 20)")
+    search.add_argument(
+        "--sort",
+        choices=["score", "time"],
+        default="score",
+        help="order by relevance (default) or newest first",
+    )
+    search.add_argument("--json", action="store_true", help="one JSON object per hit")
+    search.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the Elasticsearch query JSON instead of searching",
+    )
+    search.set_defaults(func=_search)
+
+    generate = commands.add_parser(
+        "generate",
+        help="write new postings with the trained character LSTM",
+        description="Sample postings from the job_posting_lstm checkpoint, from the start "
+        "character until the end character or --max-chars.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    generate.add_argument("--n", type=int, default=3, help="postings to write (default 3)")
+    generate.add_argument(
+        "--temperature",
+        type=float,
+        default=0.8,
+        help="lower is safer, higher is wilder (default 0.8)",
+    )
+    generate.add_argument("--seed", type=int, default=0, help="same seed, same text (default 0)")
+    generate.add_argument(
+        "--top-k", type=int, default=None, help="sample only the k likeliest chars"
+    )
+    generate.add_argument("--max-chars", type=int, default=2000, help="cap per posting")
+    generate.add_argument(
+        "--checkpoint",
+        default=None,
+        help="a checkpoint file (default: the latest job_posting_lstm)",
+    )
+    generate.set_defaults(func=_generate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as err:
+        print(f"hn-jobs {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Sensors against the sample archive: new months, new posts, quiet ticks."""
+
+import dagster as dg
+
+from hn_assets.hackernews.sample_archive import load_sample_archive
+from hn_assets.partitions import HIRING_MONTHS
+from hn_assets.resources import HNSampleClientResource
+from hn_assets.sensors import thread_activity_sensor, whoishiring_sensor
+
+
+def _tick(sensor, instance, hn, cursor=None) -> dg.SensorResult | dg.SkipReason:
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"hn": hn})
+    result = sensor(context)
+    if isinstance(result, dg.SensorResult):
+        for request in result.dynamic_partitions_requests or []:
+            instance.add_dynamic_partitions(
+                request.partitions_def_name, list(request.partition_keys)
+            )
+    return result
+
+
+def _month_runs(result: dg.SensorResult) -> list[str]:
+    return [r.partition_key for r in result.run_requests or []]
+
+
+def test_first_tick_adds_every_month_then_a_new_month_adds_exactly_one(instance):
+    archive = load_sample_archive()
+    first = _tick(whoishiring_sensor, instance, HNSampleClientResource(months_visible=5))
+    assert sorted(instance.get_dynamic_partitions(HIRING_MONTHS)) == archive.months[:5]
+    assert _month_runs(first) == archive.months[:5]
+    config = first.run_requests[0].run_config["ops"]["raw_posts"]["config"]
+    assert config["thread_id"] == archive.hiring_thread_id(archive.months[0])
+
+    second = _tick(whoishiring_sensor, instance, HNSampleClientResource(), cursor=first.cursor)
+    assert _month_runs(second) == [archive.months[5]]
+    assert second.dynamic_partitions_requests[0].partition_keys == [archive.months[5]]
+    assert {k.to_user_string() for k in second.run_requests[0].asset_selection} == {
+        "hiring_threads",
+        "raw_posts",
+    }
+
+    third = _tick(whoishiring_sensor, instance, HNSampleClientResource(), cursor=second.cursor)
+    skip = third.skip_reason if isinstance(third, dg.SensorResult) else third
+    assert isinstance(skip, dg.SkipReason) and "no submissions" in skip.skip_message
+    assert not isinstance(third, dg.SensorResult) or not third.run_requests
+
+
+def _record_ingest(instance, archive, months):
+    for month in months:
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(
+                "raw_posts",
+                partition=month,
+                metadata={"thread_id": archive.hiring_thread_id(month)},
+            )
+        )
+
+
+def test_new_posts_in_an_open_month_request_that_month_only(instance):
+    archive = load_sample_archive()
+    last, previous = archive.months[-1], archive.months[-2]
+    instance.add_dynamic_partitions(HIRING_MONTHS, archive.months)
+    _record_ingest(instance, archive, archive.months)
+    kids = len(archive.items[archive.hiring_thread_id(last)]["kids"])
+
+    baseline = _tick(
+        thread_activity_sensor, instance, HNSampleClientResource(posts_in_last_month=kids - 10)
+    )
+    assert _month_runs(baseline) == []
+    quiet = _tick(
+        thread_activity_sensor,
+        instance,
+        HNSampleClientResource(posts_in_last_month=kids - 10),
+        cursor=baseline.cursor,
+    )
+    assert _month_runs(quiet) == []
+    assert previous in quiet.skip_reason.skip_message
+
+    busy = _tick(thread_activity_sensor, instance, HNSampleClientResource(), cursor=quiet.cursor)
+    assert _month_runs(busy) == [last]
+    assert busy.run_requests[0].run_config["ops"]["raw_posts"]["config"]["thread_id"] == (
+        archive.hiring_thread_id(last)
+    )
+    again = _tick(thread_activity_sensor, instance, HNSampleClientResource(), cursor=busy.cursor)
+    assert _month_runs(again) == []
