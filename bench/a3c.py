@@ -8,7 +8,8 @@
    84x84 grayscale, 4-frame stack, life-loss episodes, reward clipping) with random actions.
 2. A3C: the real trainer with N workers (acting, learning, shared RMSprop, logging).
 
-Both rates are measured after a warm-up, over the same duration. An *agent step* is one
+Both rates are measured after a warm-up, over the same duration; the env-only phase runs
+before and after the A3C phase and its mean is the baseline. An *agent step* is one
 preprocessed env step = 4 emulator *frames*; both units are reported. ``efficiency`` is
 a3c_steps_per_s / env_only_steps_per_s. The last line printed is one JSON object.
 """
@@ -148,14 +149,20 @@ def main() -> None:
 
     log = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr))
     load_before = os.getloadavg()[0]
-    log(f"env only: {args.workers} processes stepping {args.game} with random actions ...")
-    env_rate = env_only_steps_per_s(args.game, args.workers, args.warmup, args.seconds)
-    log(f"  {env_rate:,.0f} agent steps/s")
-    log(f"A3C: {args.workers} workers training on {args.game} ...")
-    a3c_rate, a3c_episodes = a3c_steps_per_s(
-        args.game, args.workers, args.t_max, args.warmup, args.seconds
-    )
-    log(f"  {a3c_rate:,.0f} agent steps/s")
+    # env only, A3C, env only again: on a shared machine the load can change between phases,
+    # so the baseline is the mean of the runs before and after.
+    env_rates = []
+    for phase in ("before", "after"):
+        log(f"env only ({phase}): {args.workers} processes stepping {args.game} randomly ...")
+        env_rates.append(env_only_steps_per_s(args.game, args.workers, args.warmup, args.seconds))
+        log(f"  {env_rates[-1]:,.0f} agent steps/s")
+        if phase == "before":
+            log(f"A3C: {args.workers} workers training on {args.game} ...")
+            a3c_rate, a3c_episodes = a3c_steps_per_s(
+                args.game, args.workers, args.t_max, args.warmup, args.seconds
+            )
+            log(f"  {a3c_rate:,.0f} agent steps/s")
+    env_rate = sum(env_rates) / len(env_rates)
     skip = frames_per_step(args.game)
     efficiency = a3c_rate / env_rate
     report = {
@@ -168,6 +175,7 @@ def main() -> None:
         "measure_seconds": args.seconds,
         "agent_step": f"one preprocessed env step = {skip} emulator frames (frame skip)",
         "env_only_steps_per_s": round(env_rate, 1),
+        "env_only_steps_per_s_before_and_after": [round(rate, 1) for rate in env_rates],
         "env_only_frames_per_s": round(env_rate * skip, 1),
         "a3c_steps_per_s": round(a3c_rate, 1),
         "a3c_frames_per_s": round(a3c_rate * skip, 1),
