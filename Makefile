@@ -39,8 +39,10 @@ browser:
 test: $(STAMP) browser  ## install everything and run the whole pytest suite
 	$(BIN)/pytest
 
+# The UI shows what `make demo` built, so it reads the same sample archive unless told otherwise
+# (make ui HN_SOURCE=api for the live Hacker News API).
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml  ## Dagster webserver + daemon on 127.0.0.1:3000
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	HN_SOURCE=$${HN_SOURCE:-sample} $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: $(STAMP)  ## run every benchmark (JSON on the last line of each)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --json || exit 1; done

@@ -13,6 +13,7 @@ The automation cursor is kept in the Dagster instance's run storage directory so
 from __future__ import annotations
 
 import os
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,13 @@ import dagster as dg
 
 from hn_assets.partitions import HIRING_MONTHS
 
+# Output data versions and in-process automation evaluation are beta APIs, used knowingly.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
 OPEN_MONTHS = 2
 MAX_AUTOMATION_ROUNDS = 10
+CONSOLE_LOG_LEVEL = os.environ.get("HN_LOG_LEVEL", "WARNING")
 
 Log = Callable[[str], None]
 
@@ -62,7 +68,9 @@ def _run(
         instance=instance,
         partition_key=partition,
         resources=defs.resources,
-        run_config=run_config,
+        # The console shows warnings only; every event is still in the instance's event log.
+        run_config={"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}}
+        | (run_config or {}),
         tags={"hn/trigger": "refresh"},
         selection=keys,
     )
