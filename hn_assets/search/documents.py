@@ -17,31 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hn_assets.hackernews.posts import CLEAN_POST_COLUMNS
 from hn_assets.search.backends import IndexWriteError
 from hn_assets.search.query import QueryError, validate_month
 
-CONTRACT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "thread_id",
-    "month",
-    "by",
-    "time",
-    "text",
-    "company",
-    "roles",
-    "locations",
-    "remote",
-    "onsite",
-    "hybrid",
-    "salary_min",
-    "salary_max",
-    "salary_currency",
-    "visa",
-    "employment_types",
-    "urls",
-    "emails",
-    "hn_url",
-)
+#: The clean_posts contract, defined once by the ingest side.
+CONTRACT_COLUMNS: tuple[str, ...] = tuple(CLEAN_POST_COLUMNS)
 #: Columns without which a row cannot be indexed; the others default to "unknown"/empty.
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "month", "time", "text")
 LIST_COLUMNS: tuple[str, ...] = ("roles", "locations", "employment_types", "urls", "emails")
