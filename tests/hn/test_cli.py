@@ -81,3 +81,11 @@ def test_search_before_any_index_says_how_to_build_it(capsys):
 def test_generate_without_a_model_says_how_to_train_one(capsys):
     assert main(["generate", "--n", "1"]) == 2
     assert "job_posting_lstm" in capsys.readouterr().err
+
+
+def test_refresh_of_an_unknown_month_exits_2_naming_the_known_ones(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("HN_SAMPLE_MONTHS", "1")
+    assert main(["refresh", "--month", "1999-01"]) == 2
+    err = capsys.readouterr().err
+    assert "1999-01" in err and load_sample_archive().months[0] in err
