@@ -1,17 +1,22 @@
 """A3C throughput against the environment alone, side by side on the same cores.
 
     python bench/a3c.py --json                   # Pong, one worker per core, 30 s each
+    python bench/a3c.py --envs-per-worker 16 --json
     python bench/a3c.py --workers 2 --seconds 60 --json
     python bench/a3c.py --learn-minutes 60 --json  # also: train Pong that long, then evaluate
 
 1. env only: N processes step the *training* env (same preprocessing: frame skip 4 with max-pool,
    84x84 grayscale, 4-frame stack, life-loss episodes, reward clipping) with random actions.
-2. A3C: the real trainer with N workers (acting, learning, shared RMSprop, logging).
+2. A3C: the real trainer with N workers (acting, learning, shared RMSprop, logging), each
+   stepping --envs-per-worker envs (default: the trainer's), and side by side the paper's
+   setting, one env per worker.
 
-Both rates are measured after a warm-up, over the same duration; the env-only phase runs
-before and after the A3C phase and its mean is the baseline. An *agent step* is one
+All rates are measured after a warm-up, over the same duration; the env-only phase runs
+before and after the A3C phases and its mean is the baseline. An *agent step* is one
 preprocessed env step = 4 emulator *frames*; both units are reported. ``efficiency`` is
-a3c_steps_per_s / env_only_steps_per_s. The last line printed is one JSON object.
+a3c_steps_per_s / env_only_steps_per_s; the headline numbers are for --envs-per-worker, those
+of the paper's setting are under ``paper_envs_per_worker_1``. The last line printed is one JSON
+object.
 """
 
 from __future__ import annotations
@@ -108,13 +113,14 @@ class _SteadyRate:
 
 
 def a3c_steps_per_s(
-    game: str, workers: int, t_max: int, warmup_s: float, seconds: float
+    game: str, workers: int, envs_per_worker: int, t_max: int, warmup_s: float, seconds: float
 ) -> tuple[float, int]:
     """Steady-state training rate (agent steps/s) and the games finished meanwhile."""
     rate = _SteadyRate(warmup_s, seconds)
     config = A3CConfig(
         env=game,
         workers=workers,
+        envs_per_worker=envs_per_worker,
         t_max=t_max,
         max_frames=10**9,
         max_seconds=600,
@@ -131,6 +137,12 @@ def main() -> None:
     )
     parser.add_argument("--game", default="Pong")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--envs-per-worker",
+        type=int,
+        default=A3CConfig.envs_per_worker,
+        help="envs per A3C worker (the trainer's default); the paper's 1 is measured beside it",
+    )
     parser.add_argument("--t-max", type=int, default=5, help="A3C steps per update (paper: 5)")
     parser.add_argument(
         "--seconds", type=float, default=30.0, help="measurement window of each side"
@@ -152,23 +164,33 @@ def main() -> None:
     # env only, A3C, env only again: on a shared machine the load can change between phases,
     # so the baseline is the mean of the runs before and after.
     env_rates = []
+    a3c: dict[int, tuple[float, int]] = {}  # envs per worker -> (agent steps/s, games finished)
     for phase in ("before", "after"):
         log(f"env only ({phase}): {args.workers} processes stepping {args.game} randomly ...")
         env_rates.append(env_only_steps_per_s(args.game, args.workers, args.warmup, args.seconds))
         log(f"  {env_rates[-1]:,.0f} agent steps/s")
         if phase == "before":
-            log(f"A3C: {args.workers} workers training on {args.game} ...")
-            a3c_rate, a3c_episodes = a3c_steps_per_s(
-                args.game, args.workers, args.t_max, args.warmup, args.seconds
-            )
-            log(f"  {a3c_rate:,.0f} agent steps/s")
+            for envs_per_worker in dict.fromkeys((1, args.envs_per_worker)):
+                log(f"A3C: {args.workers} workers x {envs_per_worker} envs on {args.game} ...")
+                a3c[envs_per_worker] = a3c_steps_per_s(
+                    args.game,
+                    args.workers,
+                    envs_per_worker,
+                    args.t_max,
+                    args.warmup,
+                    args.seconds,
+                )
+                log(f"  {a3c[envs_per_worker][0]:,.0f} agent steps/s")
     env_rate = sum(env_rates) / len(env_rates)
     skip = frames_per_step(args.game)
+    a3c_rate, a3c_episodes = a3c[args.envs_per_worker]
+    paper_rate = a3c[1][0]
     efficiency = a3c_rate / env_rate
     report = {
         "benchmark": "a3c_throughput",
         "game": args.game,
         "workers": args.workers,
+        "envs_per_worker": args.envs_per_worker,
         "t_max": args.t_max,
         "cpu_count": os.cpu_count(),
         "load_avg_1min_before": round(load_before, 2),
@@ -180,6 +202,11 @@ def main() -> None:
         "a3c_steps_per_s": round(a3c_rate, 1),
         "a3c_frames_per_s": round(a3c_rate * skip, 1),
         "efficiency": round(efficiency, 3),
+        "paper_envs_per_worker_1": {
+            "a3c_steps_per_s": round(paper_rate, 1),
+            "efficiency": round(paper_rate / env_rate, 3),
+        },
+        "speedup_vs_envs_per_worker_1": round(a3c_rate / paper_rate, 2),
         "goals": {
             "a3c_steps_per_s_with_2_workers": GOAL_STEPS_PER_S_2_WORKERS,
             "efficiency": GOAL_EFFICIENCY,
@@ -194,6 +221,7 @@ def main() -> None:
         config = A3CConfig(
             env=args.game,
             workers=args.workers,
+            envs_per_worker=args.envs_per_worker,
             max_seconds=args.learn_minutes * 60,
             max_frames=10**10,
         )

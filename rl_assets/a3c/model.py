@@ -1,9 +1,9 @@
 """Actor-critic networks: the A3C paper's Atari network, its LSTM variant, and an MLP.
 
-Every network maps a sequence of ``T`` observations of one environment to ``T`` policy logits and
-``T`` state values. Feed-forward networks treat the sequence as a batch; the LSTM variant runs its
-cell step by step and carries ``(h, c)`` across calls, so the same code acts (``T=1``) and learns
-(``T<=t_max``). Pixels arrive as ``uint8`` and are scaled to [0, 1] inside the network.
+Every network maps one observation from each of ``N`` environments to ``N`` policy logits and
+``N`` state values; the LSTM variant also takes and returns each env's ``(h, c)``. Workers act and
+learn with the same pass (see ``worker.py``). Pixels arrive as ``uint8`` and are scaled to [0, 1]
+inside the network, once per batch.
 """
 
 from __future__ import annotations
@@ -80,25 +80,21 @@ class ActorCritic(nn.Module):
     def recurrent(self) -> bool:
         return self.lstm is not None
 
-    def initial_state(self) -> RecurrentState:
+    def initial_state(self, n_envs: int = 1) -> RecurrentState:
         if self.lstm is None:
             return None
-        zeros = torch.zeros(1, self.lstm.hidden_size)
+        zeros = torch.zeros(n_envs, self.lstm.hidden_size)
         return zeros, zeros.clone()
 
     def forward(
         self, obs: Tensor, state: RecurrentState = None
     ) -> tuple[Tensor, Tensor, RecurrentState]:
-        """``obs[T, ...]`` of one episode -> ``logits[T, A]``, ``values[T]``, next state."""
+        """``obs[N, ...]``, one per env -> ``logits[N, A]``, ``values[N]``, next state ``[N, 256]``."""
         features = self.trunk(obs)
         if self.lstm is not None:
             assert state is not None, "the LSTM network needs a state; use initial_state()"
-            h, c = state
-            outputs = []
-            for x in features:
-                h, c = self.lstm(x.unsqueeze(0), (h, c))
-                outputs.append(h)
-            features, state = torch.cat(outputs), (h, c)
+            features, cell = self.lstm(features, state)
+            state = (features, cell)
         return self.policy(features), self.value(features).squeeze(-1), state
 
 

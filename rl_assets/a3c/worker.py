@@ -1,18 +1,20 @@
 """One A3C actor-learner (Mnih et al. 2016, Algorithm S3), run in its own process.
 
-Loop: copy the global parameters into the local network, play up to ``t_max`` steps (or to the end
-of the episode), compute n-step returns (or GAE), and apply the local gradients to the global
-network through the shared optimiser -- without locks (Hogwild).
+Loop: copy the global parameters into the local network, play ``t_max`` steps in each of the
+worker's ``envs_per_worker`` environments (one env: up to the end of the episode, as the paper),
+compute n-step returns (or GAE), and apply the local gradients to the global network through the
+shared optimiser -- without locks (Hogwild).
 
-Acting runs without autograd; the learning step re-runs the network once on the whole rollout as a
-batch. The local parameters do not change during a rollout, so this gives exactly the gradients of
-the per-step graphs, at a fraction of the cost.
+Acting runs one batched forward pass for all of the worker's envs and keeps its autograd graph:
+the local parameters do not change during a rollout, so backpropagating through the acting pass
+gives exactly the gradients of the update without running the network again. Several envs per
+worker (as in PAAC / GA3C) amortise the per-update costs (backward, optimiser, parameter copy)
+over more agent steps; ``envs_per_worker=1`` is the paper's algorithm.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import random
 import signal
 import time
 import traceback
@@ -76,117 +78,141 @@ class SharedRunState:
 
 @dataclass
 class Rollout:
-    """Up to t_max consecutive steps of one episode."""
+    """``T <= t_max`` steps of each of a worker's ``N`` envs, as ``[T, N]`` tensors.
 
-    obs: Tensor  # [T, *obs_shape]
-    actions: Tensor  # [T] int64
-    rewards: list[float]  # clipped for Atari training
-    initial_state: RecurrentState  # the LSTM state before obs[0] (None for feed-forward nets)
-    # Where the return is bootstrapped from: the next observation when the episode goes on, the
-    # final observation when it was truncated (time limit), None when it terminated (V = 0).
-    bootstrap_obs: Tensor | None
-    episode_ended: bool
+    ``logits`` and ``values`` keep the acting pass's autograd graph: the local parameters do not
+    change during a rollout, so backpropagating through it gives exactly the gradients of the
+    update, without running the network a second time.
+    """
+
+    logits: Tensor  # [T, N, A], with grad
+    values: Tensor  # [T, N], with grad
+    actions: Tensor  # [T, N] int64
+    rewards: Tensor  # [T, N], clipped for Atari training
+    # Whether env n's episode ended at step t (terminated or truncated): returns stop there.
+    episode_ends: Tensor  # [T, N] bool
+    # V of what follows step t, without grad: V(s_t+1) while the episode goes on; after a
+    # truncation (time limit) V(final observation), standing in for the rewards the limit cut off;
+    # after a termination 0.
+    next_values: Tensor  # [T, N]
 
 
 def collect_rollout(
-    env: gym.Env,
+    envs: list[gym.Env],
     model: ActorCritic,
     obs: np.ndarray,
     state: RecurrentState,
     t_max: int,
-    rng: random.Random,
 ) -> tuple[Rollout, np.ndarray, RecurrentState, list[dict[str, float]]]:
-    """Play up to ``t_max`` steps from ``obs``; reset the env if the episode ends.
+    """Play ``t_max`` steps in each env from ``obs[N, ...]`` with one batched forward pass per
+    step; an env whose episode ends is reset and plays on (its returns are cut at the end).
 
-    Returns the rollout, the observation and LSTM state to continue from, and the
-    ``info["episode"]`` statistics of games that finished.
+    With one env this is the paper's rollout: it stops at the end of the episode. Returns the
+    rollout, the observations and LSTM state to continue from, and the ``info["episode"]``
+    statistics of games that finished.
     """
-    observations: list[Tensor] = []
-    actions: list[int] = []
-    rewards: list[float] = []
+    n_envs = len(envs)
+    logits_t, values_t, actions_t, rewards_t, ends_t = [], [], [], [], []
+    truncation_values = torch.zeros(t_max, n_envs)
     finished: list[dict[str, float]] = []
-    initial_state = state
-    bootstrap_obs: Tensor | None = None
-    episode_ended = False
-    actions_range = range(env.action_space.n)
-    obs_t = torch.from_numpy(np.asarray(obs))
-    for _ in range(t_max):
+    state = _detached(state)  # gradients flow back to the rollout's start, not further
+    for t in range(t_max):
+        logits, values, state = model(torch.from_numpy(obs), state)
         with torch.no_grad():
-            logits, _, state = model(obs_t.unsqueeze(0), state)
-        # Sampling in Python from <= 18 probabilities skips torch.multinomial's per-call overhead.
-        action = rng.choices(actions_range, weights=F.softmax(logits[0], dim=-1).tolist())[0]
-        next_obs, reward, terminated, truncated, info = env.step(action)
-        observations.append(obs_t)
-        actions.append(action)
-        rewards.append(float(reward))
-        if "episode" in info:
-            finished.append({key: float(value) for key, value in info["episode"].items()})
-        obs_t = torch.from_numpy(np.asarray(next_obs))
-        if terminated or truncated:
-            # On truncation the episode did not really end: V(final observation) stands in for
-            # the rewards the time limit cut off. On termination there are none.
-            bootstrap_obs = None if terminated else obs_t
-            episode_ended = True
-            next_obs, _ = env.reset()
-            obs_t = torch.from_numpy(np.asarray(next_obs))
-            state = model.initial_state()
-            break
-    else:
-        bootstrap_obs = obs_t
+            actions = torch.multinomial(F.softmax(logits, dim=-1), 1).squeeze(1)
+        rewards = np.zeros(n_envs, np.float32)
+        terminated = np.zeros(n_envs, bool)
+        truncated = np.zeros(n_envs, bool)
+        next_obs = np.empty_like(obs)
+        for i, (env, action) in enumerate(zip(envs, actions.tolist(), strict=True)):
+            next_obs[i], rewards[i], terminated[i], truncated[i], info = env.step(action)
+            if "episode" in info:
+                finished.append({key: float(value) for key, value in info["episode"].items()})
+        ended = terminated | truncated
+        if truncated.any():
+            cut = np.flatnonzero(truncated)
+            with torch.no_grad():
+                cut_state = None if state is None else tuple(s[cut] for s in state)
+                _, cut_values, _ = model(torch.from_numpy(next_obs[cut]), cut_state)
+            truncation_values[t, cut] = cut_values
+        for i in np.flatnonzero(ended):
+            next_obs[i], _ = envs[i].reset()
+        logits_t.append(logits)
+        values_t.append(values)
+        actions_t.append(actions)
+        rewards_t.append(torch.from_numpy(rewards))
+        ends_t.append(torch.from_numpy(ended))
+        obs = next_obs
+        if state is not None and ended.any():  # a new episode starts from a blank memory
+            keep = torch.from_numpy(~ended).unsqueeze(1).float()
+            state = (state[0] * keep, state[1] * keep)
+        if n_envs == 1 and ended[0]:
+            break  # the paper: an update at every episode end
+    steps = len(actions_t)
+    values = torch.stack(values_t)
+    episode_ends = torch.stack(ends_t)
+    with torch.no_grad():
+        _, bootstrap_values, _ = model(torch.from_numpy(obs), state)
+        following = torch.cat([values.detach()[1:], bootstrap_values.unsqueeze(0)])
+        next_values = torch.where(episode_ends, truncation_values[:steps], following)
     rollout = Rollout(
-        obs=torch.stack(observations),
-        actions=torch.tensor(actions),
-        rewards=rewards,
-        initial_state=initial_state,
-        bootstrap_obs=bootstrap_obs,
-        episode_ended=episode_ended,
+        logits=torch.stack(logits_t),
+        values=values,
+        actions=torch.stack(actions_t),
+        rewards=torch.stack(rewards_t),
+        episode_ends=episode_ends,
+        next_values=next_values,
     )
-    return rollout, next_obs, state, finished
+    return rollout, obs, state, finished
+
+
+def _detached(state: RecurrentState) -> RecurrentState:
+    return None if state is None else (state[0].detach(), state[1].detach())
 
 
 def advantages(
-    rewards: list[float],
-    values: list[float],
-    bootstrap_value: float,
+    rewards: Tensor,
+    values: Tensor,
+    next_values: Tensor,
+    episode_ends: Tensor,
     gamma: float,
     gae_lambda: float,
-) -> list[float]:
-    """GAE(lambda) advantages of one rollout; ``gae_lambda=1`` gives the paper's n-step returns
-    minus the baseline, ``sum_k gamma^k r_{t+k} + gamma^(T-t) V(s_T) - V(s_t)``."""
-    result = [0.0] * len(rewards)
-    running, next_value = 0.0, bootstrap_value
+) -> Tensor:
+    """GAE(lambda) advantages of ``[T, N]`` steps (N envs side by side); ``gae_lambda=1`` gives the
+    paper's n-step returns minus the baseline, ``sum_k gamma^k r_{t+k} + gamma^(T-t) V(s_T) -
+    V(s_t)``, where a sum stops at the end of its env's episode."""
+    result = torch.empty_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    goes_on = (~episode_ends).float()
     for t in reversed(range(len(rewards))):
-        delta = rewards[t] + gamma * next_value - values[t]
-        running = delta + gamma * gae_lambda * running
+        delta = rewards[t] + gamma * next_values[t] - values[t]
+        running = delta + gamma * gae_lambda * goes_on[t] * running
         result[t] = running
-        next_value = values[t]
     return result
 
 
-def a3c_loss(
-    model: ActorCritic, rollout: Rollout, config: A3CConfig
-) -> tuple[Tensor, dict[str, float]]:
+def a3c_loss(rollout: Rollout, config: A3CConfig) -> tuple[Tensor, dict[str, float]]:
     """Policy-gradient loss with advantage baseline, value regression and an entropy bonus,
-    summed over the rollout (the paper accumulates gradients over the t_max steps)."""
-    steps = len(rollout.actions)
-    obs = rollout.obs
-    if rollout.bootstrap_obs is not None:
-        obs = torch.cat([obs, rollout.bootstrap_obs.unsqueeze(0)])
-    logits, values, _ = model(obs, rollout.initial_state)
-    value_list = values.detach().tolist()
-    bootstrap_value = value_list[steps] if rollout.bootstrap_obs is not None else 0.0
-    logits, values = logits[:steps], values[:steps]
-    adv = torch.tensor(
-        advantages(
-            rollout.rewards, value_list[:steps], bootstrap_value, config.gamma, config.gae_lambda
+    summed over the rollout's steps (the paper accumulates gradients over the t_max steps; with
+    several envs, over the steps of all of them)."""
+    values = rollout.values
+    with torch.no_grad():
+        adv = advantages(
+            rollout.rewards,
+            values,
+            rollout.next_values,
+            rollout.episode_ends,
+            config.gamma,
+            config.gae_lambda,
         )
-    )
-    returns = adv + values.detach()
-    log_probs = F.log_softmax(logits, dim=-1)
+        returns = adv + values
+    log_probs = F.log_softmax(rollout.logits, dim=-1)
     entropy = -(log_probs.exp() * log_probs).sum()
-    policy_loss = -(log_probs.gather(1, rollout.actions.unsqueeze(1)).squeeze(1) * adv).sum()
+    taken = log_probs.gather(-1, rollout.actions.unsqueeze(-1)).squeeze(-1)
+    policy_loss = -(taken * adv).sum()
     value_loss = 0.5 * (returns - values).pow(2).sum()
     loss = policy_loss + config.value_coef * value_loss - config.entropy_coef * entropy
+    steps = rollout.actions.numel()
     stats = {
         "policy_loss": policy_loss.item() / steps,
         "value_loss": value_loss.item() / steps,
@@ -234,29 +260,30 @@ def _learn(
     torch.set_flush_denormal(True)
     seed = config.seed + 1000 * rank
     torch.manual_seed(seed)
-    rng = random.Random(seed)
-    env = make_env(config.env, training=True, settings=config.atari_settings())
-    env.action_space.seed(seed)
-    obs, _ = env.reset(seed=seed)
-    model = build_model(env.observation_space.shape, env.action_space.n, lstm=config.lstm)
-    state = model.initial_state()
+    envs = [
+        make_env(config.env, training=True, settings=config.atari_settings())
+        for _ in range(config.envs_per_worker)
+    ]
+    # Every env of every worker plays its own games: env i of worker k is seeded seed + 1000k + i.
+    obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)])
+    model = build_model(envs[0].observation_space.shape, envs[0].action_space.n, lstm=config.lstm)
+    state = model.initial_state(len(envs))
     local_params = list(model.parameters())
     global_params = list(global_model.parameters())
     trainer = multiprocessing.parent_process()
     updates = 0
     while not shared.stop.is_set():
         with torch.no_grad():
-            for local, remote in zip(local_params, global_params, strict=True):
-                local.copy_(remote)
-        rollout, obs, state, finished = collect_rollout(env, model, obs, state, config.t_max, rng)
+            torch._foreach_copy_(local_params, global_params)
+        rollout, obs, state, finished = collect_rollout(envs, model, obs, state, config.t_max)
         with shared.steps.get_lock():
-            shared.steps.value += len(rollout.actions)
+            shared.steps.value += rollout.actions.numel()
             steps = shared.steps.value
 
-        loss, stats = a3c_loss(model, rollout, config)
+        loss, stats = a3c_loss(rollout, config)
         model.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(local_params, config.max_grad_norm)
+        torch.nn.utils.clip_grad_norm_(local_params, config.max_grad_norm, foreach=True)
         for local, remote in zip(local_params, global_params, strict=True):
             remote.grad = local.grad
         lr = annealed_lr(config, steps, shared.max_steps)

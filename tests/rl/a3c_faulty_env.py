@@ -7,7 +7,7 @@ module in the worker process (spawned workers inherit the test's ``sys.path``).
 import gymnasium as gym
 from gymnasium.envs.classic_control import CartPoleEnv
 
-CRASHING_SEED = 1 + 1000 * 1  # A3CConfig(seed=1): worker 1 resets its env with this seed
+CRASHING_SEED = 1 + 1000 * 1  # A3CConfig(seed=1): env 0 of worker 1 is reset with this seed
 CRASH_AFTER_STEPS = 200
 
 

@@ -15,12 +15,13 @@ from rl_assets.cli import main
 @pytest.mark.slow
 def test_cli_trains_resumes_and_plays_pong(tmp_path, capsys):
     data = ["--data-dir", str(tmp_path)]
-    assert main(["train", "--game", "Pong", "--workers", "2", "--frames", "2000", *data]) == 0
+    train = ["train", "--game", "Pong", "--workers", "2", "--envs-per-worker", "2", *data]
+    assert main([*train, "--frames", "2000"]) == 0
     checkpoint = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=False)
     assert checkpoint["env"] == "Pong" and checkpoint["frames"] >= 2000
     first_frames = checkpoint["frames"]
 
-    assert main(["train", "--game", "Pong", "--workers", "2", "--frames", "1000", *data]) == 0
+    assert main([*train, "--frames", "1000"]) == 0
     resumed = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=False)
     assert resumed["frames"] >= first_frames + 1000  # continued, not restarted
     assert not torch.equal(resumed["model"]["policy.weight"], checkpoint["model"]["policy.weight"])
@@ -66,7 +67,7 @@ def test_assets_materialize_with_a_tiny_budget_and_the_check_runs(tmp_path, monk
     margin = 0.5
     run_config = {
         "ops": {
-            "a3c_policy": {"config": {"frames": 2000, "workers": 2}},
+            "a3c_policy": {"config": {"frames": 2000, "workers": 2, "envs_per_worker": 2}},
             "a3c_evaluation": {"config": {"episodes": 2, "max_episode_frames": 1200}},
             "a3c_evaluation_a3c_policy_beats_random": {"config": {"margin": margin}},
         }

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +15,9 @@ import pytest
 from rl_assets.a3c.trainer import A3CConfig, WorkerCrashedError, train
 
 # The paper's algorithm and defaults (shared RMSprop, t_max 5, n-step returns, entropy 0.01);
-# only the learning rate is raised for this small problem. Seeds 1-8 solved it within 12k-19k
-# frames during development; the budget leaves a 5x margin.
+# only the learning rate is raised for this small problem. With one env per worker (the paper's
+# A3C) seeds 1-8 solved it within 12k-19k frames during development; with 8 envs per worker
+# (the default) seeds 1-6 within 22k-34k frames. The budget leaves a margin of at least 2.9x.
 CARTPOLE = A3CConfig(
     env="CartPole-v1",
     workers=2,
@@ -29,15 +31,17 @@ CARTPOLE = A3CConfig(
 
 
 @pytest.mark.slow
-def test_a3c_solves_cartpole_on_two_workers(tmp_path):
-    result = train(CARTPOLE, tmp_path)
+@pytest.mark.parametrize("envs_per_worker", [1, 8])
+def test_a3c_solves_cartpole_on_two_workers(tmp_path, envs_per_worker):
+    config = replace(CARTPOLE, envs_per_worker=envs_per_worker)
+    result = train(config, tmp_path)
     episodes = pd.read_csv(result.paths.episodes_csv)
     mean_of_last_20 = episodes["score"].rolling(20).mean()
     solved_at = episodes.loc[mean_of_last_20 >= 195.0, "frames"]
     assert result.stopped_because == "target score", (
-        f"not solved in {CARTPOLE.max_frames:,} frames; best mean of 20 games {mean_of_last_20.max():.1f}"
+        f"not solved in {config.max_frames:,} frames; best mean of 20 games {mean_of_last_20.max():.1f}"
     )
-    assert len(solved_at) and solved_at.iloc[0] <= CARTPOLE.max_frames
+    assert len(solved_at) and solved_at.iloc[0] <= config.max_frames
     assert set(episodes["worker"]) == {0, 1}  # both workers played
     assert result.checkpoint.exists()
     assert not multiprocessing.active_children()
