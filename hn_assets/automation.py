@@ -25,17 +25,26 @@ def _inputs_changed() -> AC:
 def _missing() -> AC:
     # Dagster's newly_missing() ignores what was missing before automation started and what
     # waited for a missing input; here missing means stale. A failed attempt is not retried
-    # on every tick: it waits for new data, new code or a person.
-    return (AC.missing() & ~AC.execution_failed()).with_label("missing")
+    # on every tick: only once an input has new data (or a person asks).
+    retry = ~AC.execution_failed() | _inputs_changed().since_last_handled()
+    return (AC.missing() & retry).with_label("missing")
+
+
+def _has_inputs() -> AC:
+    # any_deps_missing() is vacuously false for an input with no partitions yet (a fresh
+    # instance, before the first thread is found): require an input that exists or is being made.
+    return AC.any_deps_match(~AC.missing() | AC.will_be_requested()).with_label("has inputs")
+
+
+def _ready() -> AC:
+    return _has_inputs() & ~AC.any_deps_missing() & ~AC.any_deps_in_progress() & ~AC.in_progress()
 
 
 def when_stale() -> AC:
     """Missing, an input's data changed, or the code changed; never into a run in flight."""
     return (
         (_missing() | (_inputs_changed() | AC.code_version_changed()).since_last_handled())
-        & ~AC.any_deps_missing()
-        & ~AC.any_deps_in_progress()
-        & ~AC.in_progress()
+        & _ready()
     ).with_label("stale: missing, inputs or code changed")
 
 
@@ -47,9 +56,6 @@ def when_stale_at_most_once_per(cron_schedule: str) -> AC:
     A model that was never trained is trained at once.
     """
     period_started = AC.cron_tick_passed(cron_schedule).since_last_handled()
-    return (
-        (_missing() | (when_stale() & period_started))
-        & ~AC.any_deps_missing()
-        & ~AC.any_deps_in_progress()
-        & ~AC.in_progress()
-    ).with_label(f"stale, at most once per '{cron_schedule}'")
+    return ((_missing() | (when_stale() & period_started)) & _ready()).with_label(
+        f"stale, at most once per '{cron_schedule}'"
+    )
