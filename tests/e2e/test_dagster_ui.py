@@ -151,6 +151,8 @@ def test_sensor_ingests_a_new_thread_and_automation_cleans_it(
     alerts = materialization(dev, "job_alerts", month)
     assert index is not None and alerts is not None, _automation_state(dev)
     assert index["metadata"]["total"] == alive
+    failed = [(r["runId"][:8], r["status"]) for r in dev.runs() if r["status"] in FAILED_RUN_STATES]
+    assert not failed, f"runs failed: {failed}\n{_automation_state(dev)}"
 
 
 def _automation_state(dev: DagsterDev) -> str:
