@@ -39,10 +39,12 @@ browser:
 test: $(STAMP) browser  ## install everything and run the whole pytest suite
 	$(BIN)/pytest
 
-# The UI shows what `make demo` built, so it reads the same sample archive unless told otherwise
-# (make ui HN_SOURCE=api for the live Hacker News API).
+# The UI shows what `make demo` built, so it uses the demo's settings unless told otherwise
+# (make ui HN_SOURCE=api HN_LSTM_PROFILE=paper for the live API and the full-size model).
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml  ## Dagster webserver + daemon on 127.0.0.1:3000
-	HN_SOURCE=$${HN_SOURCE:-sample} $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	HN_SOURCE=$${HN_SOURCE:-sample} HN_LSTM_PROFILE=$${HN_LSTM_PROFILE:-small_cpu} \
+	HN_LSTM_MAX_SECONDS=$${HN_LSTM_MAX_SECONDS:-150} \
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: $(STAMP)  ## run every benchmark (JSON on the last line of each)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --json || exit 1; done
