@@ -38,9 +38,13 @@ class AtariTrunk(nn.Module):
             flat = self.convs(torch.zeros(1, in_channels, screen_size, screen_size)).shape[1]
         self.fc = nn.Sequential(_init(nn.Linear(flat, 256)), nn.ReLU())
         self.out_features = 256
+        # oneDNN's convolutions (forward and, above all, backward) run about twice as fast on
+        # CPU with channels-last weights and inputs; the values and the state_dict stay the same.
+        self.convs.to(memory_format=torch.channels_last)
 
     def forward(self, obs: Tensor) -> Tensor:
-        return self.fc(self.convs(obs.float() / 255.0))
+        pixels = obs.contiguous(memory_format=torch.channels_last)  # converted as uint8: cheaper
+        return self.fc(self.convs(pixels.float() / 255.0))
 
 
 class MLPTrunk(nn.Module):
