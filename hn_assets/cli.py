@@ -78,11 +78,10 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from hn_assets.assets.textgen import PUBLISHED_MODEL, RUN_DIR
-    from hn_assets.storage import data_dir_from_env, local_dir
+    from hn_assets.storage import data_dir_from_env, published_model
     from hn_assets.textgen.sampling import generate_postings
 
-    checkpoint = args.checkpoint or str(local_dir(data_dir_from_env(), RUN_DIR) / PUBLISHED_MODEL)
+    checkpoint = args.checkpoint or str(published_model(data_dir_from_env()))
     try:
         postings = generate_postings(
             checkpoint, args.n, args.temperature, args.top_k, args.seed, args.max_chars

@@ -16,6 +16,8 @@ from upath import UPath
 
 DEFAULT_DATA_DIR = "./data"
 UNPARTITIONED = "all"
+LSTM_RUN_DIR = "textgen/lstm"
+PUBLISHED_MODEL = "model.ckpt"
 
 
 def data_dir_from_env() -> str:
@@ -80,3 +82,8 @@ def local_dir(data_dir: str, name: str) -> Path:
         path = Path(base.path) / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def published_model(data_dir: str) -> Path:
+    """The checkpoint that generation reads: job_posting_lstm publishes its best one here."""
+    return local_dir(data_dir, LSTM_RUN_DIR) / PUBLISHED_MODEL

@@ -4,7 +4,6 @@ import base64
 import json
 import os
 import shutil
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -12,6 +11,7 @@ from pydantic import Field
 
 from hn_assets.automation import when_stale, when_stale_at_most_once_per
 from hn_assets.resources import DataStoreResource, LSTMTrainingResource
+from hn_assets.storage import LSTM_RUN_DIR, published_model
 from hn_assets.textgen.corpus import build_training_set
 from hn_assets.textgen.sampling import generate_postings
 from hn_assets.textgen.training import plot_curves_png, train_char_lstm
@@ -20,8 +20,6 @@ from hn_assets.textgen.vocab import DEFAULT_MIN_FREQUENCY
 GROUP = "textgen"
 OWNERS = ["team:hn-platform"]
 CORPUS_DIR = "textgen/corpus"
-RUN_DIR = "textgen/lstm"
-PUBLISHED_MODEL = "model.ckpt"
 SPLIT_FILE = "split.json"
 RETRAIN_CRON = os.environ.get("HN_LSTM_RETRAIN_CRON", "0 4 * * *")
 
@@ -115,12 +113,12 @@ def job_posting_lstm(
 ):
     """A two-layer character LSTM (PyTorch Lightning) trained on every character of every
     window. Resumes from its last checkpoint while the vocabulary is unchanged."""
-    run_dir = storage.local_dir(RUN_DIR)
+    run_dir = storage.local_dir(LSTM_RUN_DIR)
     corpus_dir = storage.local_dir(CORPUS_DIR)
     split = json.loads((corpus_dir / SPLIT_FILE).read_text())
     result = train_char_lstm(corpus_dir, run_dir, trainer.config(**split))
     # Generation reads one published file, whatever the run's checkpoint names are.
-    published = run_dir / PUBLISHED_MODEL
+    published = published_model(storage.data_dir)
     shutil.copyfile(result.best_checkpoint_path, published)
     context.log.info(f"val bpc {result.val_bpc:.3f} (unigram {result.unigram_bpc:.3f})")
     yield dg.MaterializeResult(
@@ -174,7 +172,7 @@ class GenerateConfig(dg.Config):
 )
 def generated_postings(config: GenerateConfig, storage: DataStoreResource):
     """New postings sampled from the LSTM, from the start character to the end character."""
-    checkpoint = published_model(storage)
+    checkpoint = published_model(storage.data_dir)
     postings = generate_postings(
         checkpoint, config.n, config.temperature, config.top_k, config.seed, config.max_chars
     )
@@ -199,7 +197,3 @@ def generated_postings(config: GenerateConfig, storage: DataStoreResource):
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"failing": len(bad), "of": len(frame)},
     )
-
-
-def published_model(storage: DataStoreResource) -> Path:
-    return storage.local_dir(RUN_DIR) / PUBLISHED_MODEL
