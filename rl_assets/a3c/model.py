@@ -1,15 +1,22 @@
 """Actor-critic networks: the A3C paper's Atari network, its LSTM variant, and an MLP.
 
 Every network maps one observation from each of ``N`` environments to ``N`` policy logits and
-``N`` state values; the LSTM variant also takes and returns each env's ``(h, c)``. Workers act and
-learn with the same pass (see ``worker.py``). Pixels arrive as ``uint8`` and are scaled to [0, 1]
-inside the network, once per batch.
+``N`` state values; the LSTM variant also takes and returns each env's ``(h, c)``. Pixels arrive
+as ``uint8`` and are scaled to [0, 1] inside the network, once per batch.
+
+A network runs in two parts, ``encode`` (the convolutions: the costly part that depends on one
+observation) and ``decode`` (fully connected layers, LSTM, heads). Workers encode each step once
+while acting, keeping the autograd graph, and decode the whole rollout again in one batch to learn
+(see ``worker.py``): a fully connected layer over ``T * N`` rows at once is several times cheaper
+than ``T`` passes over ``N`` rows.
 """
 
 from __future__ import annotations
 
 import math
 
+import cv2
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -42,9 +49,12 @@ class AtariTrunk(nn.Module):
         # CPU with channels-last weights and inputs; the values and the state_dict stay the same.
         self.convs.to(memory_format=torch.channels_last)
 
-    def forward(self, obs: Tensor) -> Tensor:
-        pixels = obs.contiguous(memory_format=torch.channels_last)  # converted as uint8: cheaper
-        return self.fc(self.convs(pixels.float() / 255.0))
+    def encode(self, obs: Tensor) -> Tensor:
+        pixels = obs.contiguous(memory_format=torch.channels_last)  # no copy from observation_batch
+        return self.convs(pixels.float().mul_(1 / 255))
+
+    def decode(self, encoded: Tensor) -> Tensor:
+        return self.fc(encoded)
 
 
 class MLPTrunk(nn.Module):
@@ -60,8 +70,11 @@ class MLPTrunk(nn.Module):
         )
         self.out_features = hidden
 
-    def forward(self, obs: Tensor) -> Tensor:
-        return self.layers(obs.float())
+    def encode(self, obs: Tensor) -> Tensor:
+        return obs.float()
+
+    def decode(self, encoded: Tensor) -> Tensor:
+        return self.layers(encoded)
 
 
 class ActorCritic(nn.Module):
@@ -94,12 +107,38 @@ class ActorCritic(nn.Module):
         self, obs: Tensor, state: RecurrentState = None
     ) -> tuple[Tensor, Tensor, RecurrentState]:
         """``obs[N, ...]``, one per env -> ``logits[N, A]``, ``values[N]``, next state ``[N, 256]``."""
-        features = self.trunk(obs)
+        return self.decode(self.encode(obs), state)
+
+    def encode(self, obs: Tensor) -> Tensor:
+        """``obs[N, ...]`` -> ``encoded[N, F]``: the part of the network that sees the pixels."""
+        return self.trunk.encode(obs)
+
+    def decode(
+        self, encoded: Tensor, state: RecurrentState = None
+    ) -> tuple[Tensor, Tensor, RecurrentState]:
+        """``encoded[N, F]`` -> ``logits[N, A]``, ``values[N]``, next state."""
+        features = self.trunk.decode(encoded)
         if self.lstm is not None:
             assert state is not None, "the LSTM network needs a state; use initial_state()"
             features, cell = self.lstm(features, state)
             state = (features, cell)
         return self.policy(features), self.value(features).squeeze(-1), state
+
+
+def observation_batch(observations: np.ndarray) -> Tensor:
+    """``observations[N, ...]`` as the networks' input tensor, without copying the values twice.
+
+    Image stacks ``[N, C, H, W]`` come back with the same shape and values but channels-last in
+    memory, the layout ``AtariTrunk`` computes in: OpenCV interleaves each env's planes about 10x
+    faster than torch's strided ``uint8`` copy would (about 7 ms of each 60 ms update).
+    """
+    if observations.ndim != 4:
+        return torch.from_numpy(observations)
+    batch, channels, height, width = observations.shape
+    interleaved = np.empty((batch, height, width, channels), observations.dtype)
+    for planes, out in zip(observations, interleaved, strict=True):
+        cv2.merge(list(planes), dst=out)
+    return torch.from_numpy(interleaved).permute(0, 3, 1, 2)
 
 
 def build_model(obs_shape: tuple[int, ...], n_actions: int, lstm: bool = False) -> ActorCritic:

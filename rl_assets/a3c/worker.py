@@ -5,11 +5,13 @@ worker's ``envs_per_worker`` environments (one env: up to the end of the episode
 compute n-step returns (or GAE), and apply the local gradients to the global network through the
 shared optimiser -- without locks (Hogwild).
 
-Acting runs one batched forward pass for all of the worker's envs and keeps its autograd graph:
-the local parameters do not change during a rollout, so backpropagating through the acting pass
-gives exactly the gradients of the update without running the network again. Several envs per
-worker (as in PAAC / GA3C) amortise the per-update costs (backward, optimiser, parameter copy)
-over more agent steps; ``envs_per_worker=1`` is the paper's algorithm.
+Acting runs one batched forward pass for all of the worker's envs per step and keeps the
+autograd graph of its convolutions: the local parameters do not change during a rollout, so
+backpropagating through them gives exactly the gradients of the update without running them
+again. The cheap rest of the network is run once more over the whole rollout in one batch, with
+grad (see ``model.py``). Several envs per worker (as in PAAC / GA3C) amortise the per-update costs
+(backward, optimiser, parameter copy) over more agent steps; ``envs_per_worker=1`` is the paper's
+algorithm.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rl_assets.a3c.model import ActorCritic, RecurrentState, build_model
+from rl_assets.a3c.model import ActorCritic, RecurrentState, build_model, observation_batch
 from rl_assets.atari import make_env
 
 if TYPE_CHECKING:
@@ -78,15 +80,13 @@ class SharedRunState:
 
 @dataclass
 class Rollout:
-    """``T <= t_max`` steps of each of a worker's ``N`` envs, as ``[T, N]`` tensors.
+    """``T <= t_max`` steps of each of a worker's ``N`` envs, as ``[T, N]`` tensors."""
 
-    ``logits`` and ``values`` keep the acting pass's autograd graph: the local parameters do not
-    change during a rollout, so backpropagating through it gives exactly the gradients of the
-    update, without running the network a second time.
-    """
-
-    logits: Tensor  # [T, N, A], with grad
-    values: Tensor  # [T, N], with grad
+    # The observations through ``model.encode``, keeping the acting pass's autograd graph.
+    encoded: Tensor  # [T, N, F], with grad
+    initial_state: RecurrentState  # the LSTM state the rollout started from, without grad
+    logits: Tensor  # [T, N, A], as the agent acted, without grad
+    values: Tensor  # [T, N], without grad
     actions: Tensor  # [T, N] int64
     rewards: Tensor  # [T, N], clipped for Atari training
     # Whether env n's episode ended at step t (terminated or truncated): returns stop there.
@@ -112,13 +112,14 @@ def collect_rollout(
     statistics of games that finished.
     """
     n_envs = len(envs)
-    logits_t, values_t, actions_t, rewards_t, ends_t = [], [], [], [], []
+    encoded_t, logits_t, values_t, actions_t, rewards_t, ends_t = [], [], [], [], [], []
     truncation_values = torch.zeros(t_max, n_envs)
     finished: list[dict[str, float]] = []
-    state = _detached(state)  # gradients flow back to the rollout's start, not further
+    state = initial_state = _detached(state)  # gradients flow back to the rollout's start only
     for t in range(t_max):
-        logits, values, state = model(torch.from_numpy(obs), state)
+        encoded = model.encode(observation_batch(obs))
         with torch.no_grad():
+            logits, values, state = model.decode(encoded, state)
             actions = torch.multinomial(F.softmax(logits, dim=-1), 1).squeeze(1)
         rewards = np.zeros(n_envs, np.float32)
         terminated = np.zeros(n_envs, bool)
@@ -133,29 +134,30 @@ def collect_rollout(
             cut = np.flatnonzero(truncated)
             with torch.no_grad():
                 cut_state = None if state is None else tuple(s[cut] for s in state)
-                _, cut_values, _ = model(torch.from_numpy(next_obs[cut]), cut_state)
+                _, cut_values, _ = model(observation_batch(next_obs[cut]), cut_state)
             truncation_values[t, cut] = cut_values
         for i in np.flatnonzero(ended):
             next_obs[i], _ = envs[i].reset()
+        encoded_t.append(encoded)
         logits_t.append(logits)
         values_t.append(values)
         actions_t.append(actions)
         rewards_t.append(torch.from_numpy(rewards))
         ends_t.append(torch.from_numpy(ended))
         obs = next_obs
-        if state is not None and ended.any():  # a new episode starts from a blank memory
-            keep = torch.from_numpy(~ended).unsqueeze(1).float()
-            state = (state[0] * keep, state[1] * keep)
+        state = _forget_ended(state, ends_t[-1])
         if n_envs == 1 and ended[0]:
             break  # the paper: an update at every episode end
     steps = len(actions_t)
     values = torch.stack(values_t)
     episode_ends = torch.stack(ends_t)
     with torch.no_grad():
-        _, bootstrap_values, _ = model(torch.from_numpy(obs), state)
-        following = torch.cat([values.detach()[1:], bootstrap_values.unsqueeze(0)])
+        _, bootstrap_values, _ = model(observation_batch(obs), state)
+        following = torch.cat([values[1:], bootstrap_values.unsqueeze(0)])
         next_values = torch.where(episode_ends, truncation_values[:steps], following)
     rollout = Rollout(
+        encoded=torch.stack(encoded_t),
+        initial_state=initial_state,
         logits=torch.stack(logits_t),
         values=values,
         actions=torch.stack(actions_t),
@@ -168,6 +170,32 @@ def collect_rollout(
 
 def _detached(state: RecurrentState) -> RecurrentState:
     return None if state is None else (state[0].detach(), state[1].detach())
+
+
+def _forget_ended(state: RecurrentState, ended: Tensor) -> RecurrentState:
+    """A new episode starts from a blank memory: zero the LSTM state of envs whose episode ended."""
+    if state is None or not ended.any():
+        return state
+    keep = (~ended).unsqueeze(1).float()
+    return state[0] * keep, state[1] * keep
+
+
+def replay(model: ActorCritic, rollout: Rollout) -> tuple[Tensor, Tensor]:
+    """The rollout's logits ``[T, N, A]`` and values ``[T, N]`` again, with grad: the same numbers
+    as when the agent acted (same parameters, same encoded observations), in one batched decode
+    of all ``T * N`` steps; the LSTM steps through time as it did while acting."""
+    steps, n_envs = rollout.actions.shape
+    if not model.recurrent:
+        logits, values, _ = model.decode(rollout.encoded.flatten(0, 1))
+        return logits.unflatten(0, (steps, n_envs)), values.unflatten(0, (steps, n_envs))
+    state = rollout.initial_state
+    logits_t, values_t = [], []
+    for t in range(steps):
+        logits, values, state = model.decode(rollout.encoded[t], state)
+        logits_t.append(logits)
+        values_t.append(values)
+        state = _forget_ended(state, rollout.episode_ends[t])
+    return torch.stack(logits_t), torch.stack(values_t)
 
 
 def advantages(
@@ -191,22 +219,23 @@ def advantages(
     return result
 
 
-def a3c_loss(rollout: Rollout, config: A3CConfig) -> tuple[Tensor, dict[str, float]]:
+def a3c_loss(
+    model: ActorCritic, rollout: Rollout, config: A3CConfig
+) -> tuple[Tensor, dict[str, float]]:
     """Policy-gradient loss with advantage baseline, value regression and an entropy bonus,
     summed over the rollout's steps (the paper accumulates gradients over the t_max steps; with
     several envs, over the steps of all of them)."""
-    values = rollout.values
-    with torch.no_grad():
-        adv = advantages(
-            rollout.rewards,
-            values,
-            rollout.next_values,
-            rollout.episode_ends,
-            config.gamma,
-            config.gae_lambda,
-        )
-        returns = adv + values
-    log_probs = F.log_softmax(rollout.logits, dim=-1)
+    adv = advantages(
+        rollout.rewards,
+        rollout.values,
+        rollout.next_values,
+        rollout.episode_ends,
+        config.gamma,
+        config.gae_lambda,
+    )
+    returns = adv + rollout.values
+    logits, values = replay(model, rollout)
+    log_probs = F.log_softmax(logits, dim=-1)
     entropy = -(log_probs.exp() * log_probs).sum()
     taken = log_probs.gather(-1, rollout.actions.unsqueeze(-1)).squeeze(-1)
     policy_loss = -(taken * adv).sum()
@@ -280,7 +309,7 @@ def _learn(
             shared.steps.value += rollout.actions.numel()
             steps = shared.steps.value
 
-        loss, stats = a3c_loss(rollout, config)
+        loss, stats = a3c_loss(model, rollout, config)
         model.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(local_params, config.max_grad_norm, foreach=True)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from rl_assets.a3c.model import build_model
 from rl_assets.a3c.shared_optim import SharedAdam, SharedRMSprop
 from rl_assets.a3c.trainer import A3CConfig
-from rl_assets.a3c.worker import a3c_loss, advantages, annealed_lr, collect_rollout
+from rl_assets.a3c.worker import a3c_loss, advantages, annealed_lr, collect_rollout, replay
 
 GAMMA = 0.9
 
@@ -134,8 +134,13 @@ def test_several_envs_per_worker_get_their_own_n_step_returns(lstm):
         # Env 0's new episode starts from a blank memory: its step 3 acts as a fresh network.
         fresh_logits, _, _ = model(torch.tensor([[-1.0, 0.0]]), model.initial_state(1))
         torch.testing.assert_close(rollout.logits[3, 0], fresh_logits[0])
-    loss, _ = a3c_loss(rollout, config)
-    loss.backward()  # the acting pass's graph is the update's
+    # Learning decodes the rollout again in one batch: exactly what the agent acted on.
+    logits, values = replay(model, rollout)
+    assert logits.requires_grad and values.requires_grad
+    torch.testing.assert_close(logits, rollout.logits)
+    torch.testing.assert_close(values, rollout.values)
+    loss, _ = a3c_loss(model, rollout, config)
+    loss.backward()
     assert all(param.grad is not None for param in model.parameters())
 
 
@@ -156,7 +161,7 @@ def test_rollout_bootstraps_from_the_final_observation_only_on_truncation(trunca
 
     # The loss uses V(final observation) on truncation and 0 on termination.
     config = A3CConfig(env="CartPole-v1", gamma=GAMMA, entropy_coef=0.0, value_coef=1.0)
-    loss, _ = a3c_loss(rollout, config)
+    loss, _ = a3c_loss(model, rollout, config)
     with torch.no_grad():
         observations = torch.tensor([[-1.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
         logits, values, _ = model(observations)
