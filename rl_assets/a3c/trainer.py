@@ -58,8 +58,8 @@ class A3CConfig:
     # making one asynchronous update from all their t_max steps (as PAAC / GA3C batch). 1 is the
     # paper's A3C (one env per actor-learner, updates also at every episode end). The default 16
     # amortises backward, optimiser and parameter copy over 16x the steps: per CPU second on this
-    # 2-core machine that is ~3.5x the paper's training throughput (47% of the env-only rate
-    # against 13%; bench/a3c.py measures both). It needs ~2-3x more frames on CartPole.
+    # 2-core machine that is ~3.5x the paper's training throughput (37-47% of the env-only rate
+    # against 11-13%; bench/a3c.py measures both). It needs ~2-3x more frames on CartPole.
     envs_per_worker: int = 16
     # algorithm
     t_max: int = 5  # steps per update
