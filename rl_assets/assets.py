@@ -30,7 +30,11 @@ class A3CTrainingConfig(dg.Config):
     )
     workers: int = Field(default=0, description="Actor-learner processes; 0 = one per CPU core.")
     lr: float = Field(
-        default=7e-4, description="Learning rate, annealed linearly to 0 over `frames`."
+        default=7e-4,
+        description="Learning rate, annealed linearly to 0 over `frames` unless `anneal_lr` is off.",
+    )
+    anneal_lr: bool = Field(
+        default=True, description="Anneal the learning rate to 0 over `frames` (the paper)."
     )
     optimizer: str = Field(
         default="rmsprop", description="'rmsprop' (shared statistics, the paper's) or 'adam'."
@@ -63,6 +67,7 @@ class A3CTrainingConfig(dg.Config):
             max_seconds=self.max_minutes * 60 if self.max_minutes else None,
             workers=self.workers or defaults.workers,
             lr=self.lr,
+            anneal_lr=self.anneal_lr,
             optimizer=self.optimizer,  # type: ignore[arg-type]
             lstm=self.lstm,
             t_max=self.t_max,

@@ -19,11 +19,13 @@ def test_cli_trains_resumes_and_plays_pong(tmp_path, capsys):
     assert main([*train, "--frames", "2000"]) == 0
     checkpoint = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=False)
     assert checkpoint["env"] == "Pong" and checkpoint["frames"] >= 2000
+    assert checkpoint["config"]["anneal_lr"] is True
     first_frames = checkpoint["frames"]
 
-    assert main([*train, "--frames", "1000"]) == 0
+    assert main([*train, "--frames", "1000", "--constant-lr"]) == 0
     resumed = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=False)
     assert resumed["frames"] >= first_frames + 1000  # continued, not restarted
+    assert resumed["config"]["anneal_lr"] is False
     assert not torch.equal(resumed["model"]["policy.weight"], checkpoint["model"]["policy.weight"])
 
     gif = tmp_path / "pong.gif"
