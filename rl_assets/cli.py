@@ -1,7 +1,7 @@
 """`a3c`: train an A3C agent on an Atari game and watch it play.
 
 a3c train --game Pong --workers 2 --frames 2000000
-a3c train --game Pong --frames 50e6 --constant-lr   # to +18 in about 45 minutes on 2 cores
+a3c train --game Pong --frames 50e6 --constant-lr   # the README's Pong recipe
 a3c play --game Pong --episodes 3 --gif pong.gif
 """
 
@@ -83,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--constant-lr",
         action="store_true",
-        help="keep the learning rate constant, for a run whose length --minutes decides "
-        "(Pong reached +18 after 37M frames this way on 2 cores: bench/RESULTS.md)",
+        help="keep the learning rate constant, for a run whose length --minutes or Ctrl-C "
+        "decides (the README's Pong recipe)",
     )
     train.add_argument(
         "--optimizer", choices=("rmsprop", "adam"), default="rmsprop", help="shared optimiser"
