@@ -80,7 +80,7 @@ def sample_archive_texts() -> list[str] | None:
     for month in archive.months:
         thread_id = archive.hiring_thread_id(month)
         raw, _ = fetch_thread_posts(client, thread_id, previous=None)
-        texts.extend(clean_posts_frame(raw, month, thread_id)["text"].tolist())
+        texts.extend(clean_posts_frame(raw, month, thread_id).posts["text"].tolist())
     return [text for text in texts if text]
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+
+from hn_assets.errors import ConfigError, HNError
 
 EPILOG = """\
 environment:
@@ -15,6 +19,13 @@ environment:
   ELASTICSEARCH_URL  use Elasticsearch instead of the embedded tantivy index
                      (auth: ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/_PASSWORD)
   DAGSTER_HOME       the Dagster instance that records runs (default ./.dagster_home)
+  HN_LOG_LEVEL       show Dagster's event log at this level (DEBUG adds tracebacks)
+
+exit codes:
+  0    done (a refresh whose only problems are warnings says so in one line)
+  1    some work failed: a summary says what, and the next run retries it
+  2    usage or configuration error: the message says what to fix
+  130  interrupted (Ctrl-C)
 """
 
 QUERY_HELP = """\
@@ -27,28 +38,49 @@ query syntax:
 """
 
 
-class CliError(Exception):
-    """An error whose message tells the user what to do; printed without a traceback."""
+VERBOSE_HELP = "show tracebacks and Dagster's event log (as HN_LOG_LEVEL=DEBUG)"
+
+
+class CliError(ConfigError):
+    """A usage error whose message tells the user what to do; printed without a traceback."""
 
 
 def _refresh(args: argparse.Namespace) -> int:
     from hn_assets.definitions import build_definitions
-    from hn_assets.refresh import default_instance, refresh
+    from hn_assets.refresh import console_log_level, default_instance, refresh
+    from hn_assets.settings import check_writable
+    from hn_assets.storage import data_dir_from_env
 
+    check_writable(data_dir_from_env(), "HN_DATA_DIR")
     instance = default_instance()
-    try:
-        report = refresh(build_definitions(), instance, month=args.month)
-    except ValueError as err:
-        raise CliError(str(err)) from err
+    report = refresh(
+        build_definitions(),
+        instance,
+        month=args.month,
+        log_level=console_log_level(args.verbose),
+    )
+    print(report.table())
     print(report.summary())
-    return 0
+    if report.failed:
+        print(
+            f"hn-jobs refresh: {len(report.failed)} step(s) failed (see the table); "
+            "the next refresh retries them",
+            file=sys.stderr,
+        )
+    elif report.warnings:
+        print(
+            f"hn-jobs refresh: warning: {len(report.warnings)} step(s) finished with warnings "
+            "(see the table); the data of every month is kept",
+            file=sys.stderr,
+        )
+    return report.exit_code
 
 
 def _search(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from hn_assets.resources import search_index_from_env
-    from hn_assets.search.backends import SearchIndexError
+    from hn_assets.search.backends import IndexNotFoundError, SearchBackendUnavailable
     from hn_assets.search.elastic_index import elasticsearch_request
     from hn_assets.search.parser import parse_query
     from hn_assets.search.query import QueryError
@@ -65,8 +97,10 @@ def _search(args: argparse.Namespace) -> int:
             return 0
         with search_index_from_env().process_config_and_initialize().open() as index:
             hits = index.search(query, size=args.limit, sort=args.sort, months=args.month)
-    except (QueryError, SearchIndexError) as err:
+    except (QueryError, IndexNotFoundError) as err:
         raise CliError(str(err)) from err
+    except SearchBackendUnavailable as err:
+        raise HNError(str(err)) from err
     if args.json:
         for hit in hits:
             print(json.dumps(hit_json(hit), default=str))
@@ -102,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--verbose", "-v", action="store_true", help=VERBOSE_HELP)
+    # Also accepted after the command; SUPPRESS keeps `hn-jobs -v refresh` from being reset.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     refresh = commands.add_parser(
@@ -112,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         "recorded in the Dagster instance at DAGSTER_HOME, so `make ui` shows them.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     refresh.add_argument("--month", metavar="YYYY-MM", help="refresh only this month")
     refresh.set_defaults(func=_refresh)
@@ -122,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search every month's posts. Prints a table by default.",
         epilog=QUERY_HELP + "\n" + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     search.add_argument("query", help='for example: \'("san francisco" OR "bay area") AND python\'')
     search.add_argument(
@@ -149,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         "character until the end character or --max-chars.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     generate.add_argument("--n", type=int, default=3, help="postings to write (default 3)")
     generate.add_argument(
@@ -171,16 +214,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    verbose = args.verbose or os.environ.get("HN_LOG_LEVEL", "").strip().upper() == "DEBUG"
     try:
+        from hn_assets.settings import check_environment
+
+        check_environment()
         return args.func(args)
-    except CliError as err:
-        print(f"hn-jobs {args.command}: {err}", file=sys.stderr)
-        return 2
+    except HNError as err:
+        if verbose:
+            traceback.print_exc()
+        # Kept as written: a query error shows the query with a caret under the mistake.
+        print(f"hn-jobs {args.command}: {str(err).strip() or type(err).__name__}", file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - a bug, but still one line unless asked
+        if verbose:
+            traceback.print_exc()
+        print(
+            f"hn-jobs {args.command}: unexpected error: {type(err).__name__}: {_one_line(err)} "
+            "(run with --verbose for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

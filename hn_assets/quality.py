@@ -6,11 +6,14 @@ Each rule returns a :class:`Verdict`; ``checks.py`` turns verdicts into Dagster 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from bs4 import BeautifulSoup
+
+from hn_assets.quarantine import QuarantinedPost
 
 HTML_LEFTOVER = re.compile(
     r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*>|&(?:#x?[0-9a-fA-F]+|[a-zA-Z]{2,8});"
@@ -22,6 +25,8 @@ class Verdict:
     passed: bool
     description: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: A failed warning shows in the UI and the refresh summary but blocks nothing.
+    warning: bool = False
 
 
 def _sample(ids: Iterable[Any], limit: int = 10) -> list[int]:
@@ -47,8 +52,32 @@ def parents_are_thread(raw: pd.DataFrame, thread_id: int) -> Verdict:
     )
 
 
-def no_html_left(clean: pd.DataFrame) -> Verdict:
-    dirty = clean.loc[clean["text"].str.contains(HTML_LEFTOVER, na=False), "id"]
+def _author_text(html: str) -> str:
+    """What the author typed: the text content and the link targets. HN escapes every ``<``
+    and ``&`` the author types, so these are the only places a literal one can come from."""
+    soup = BeautifulSoup(html, "html.parser")
+    hrefs = " ".join(str(anchor.get("href") or "") for anchor in soup.find_all("a"))
+    return f"{soup.get_text()} {hrefs}"
+
+
+def _only_typed_markup(text: str, html: str) -> bool:
+    author = _author_text(html)
+    return text.count("<") <= author.count("<") and text.count("&") <= author.count("&")
+
+
+def no_html_left(clean: pd.DataFrame, raw: pd.DataFrame | None = None) -> Verdict:
+    """No tag or entity in the clean text that came from markup. With ``raw``, tag-like text
+    the author typed ("email jo <at> acme.com", a URL with "&amp;") is not counted: a post is
+    dirty when its clean text holds more ``<`` or ``&`` than the author wrote."""
+    suspects = clean.loc[clean["text"].str.contains(HTML_LEFTOVER, na=False), ["id", "text"]]
+    if raw is not None and not suspects.empty:
+        html_by_id = dict(zip(raw["id"].astype(int), raw["text"], strict=True))
+        typed = [
+            _only_typed_markup(text, html_by_id.get(int(post_id)) or "")
+            for post_id, text in zip(suspects["id"], suspects["text"], strict=True)
+        ]
+        suspects = suspects[[not ok for ok in typed]]
+    dirty = suspects["id"]
     return Verdict(
         passed=dirty.empty,
         description="no HTML tag or entity left in clean text",
@@ -65,10 +94,47 @@ def no_empty_text(clean: pd.DataFrame) -> Verdict:
     )
 
 
-def alive_rows_kept(raw: pd.DataFrame, clean: pd.DataFrame) -> Verdict:
-    alive = int((~raw["deleted"].astype(bool) & ~raw["dead"].astype(bool)).sum())
+def alive_rows_kept(
+    raw: pd.DataFrame, clean: pd.DataFrame, quarantined: Sequence[QuarantinedPost] = ()
+) -> Verdict:
+    alive = set(raw.loc[~raw["deleted"].astype(bool) & ~raw["dead"].astype(bool), "id"].astype(int))
+    accounted = set(clean["id"].astype(int)) | {post.id for post in quarantined}
     return Verdict(
-        passed=alive == len(clean),
-        description="clean rows == alive raw rows",
-        metadata={"alive_raw": alive, "clean": len(clean)},
+        passed=alive == accounted and len(clean) + len(quarantined) == len(alive),
+        description="clean rows + quarantined posts == alive raw rows",
+        metadata={"alive_raw": len(alive), "clean": len(clean), "quarantined": len(quarantined)},
+    )
+
+
+def no_quarantined_posts(quarantined: Sequence[QuarantinedPost]) -> Verdict:
+    return Verdict(
+        passed=not quarantined,
+        description="every post was processed"
+        if not quarantined
+        else f"{len(quarantined)} post(s) could not be processed and were left out",
+        metadata={
+            "quarantined": len(quarantined),
+            "examples": [str(post) for post in quarantined[:10]],
+        },
+        warning=True,
+    )
+
+
+def all_items_fetched(unfetched: dict[int, str], invalid_kids: Sequence[str]) -> Verdict:
+    """Items the API did not deliver after retries (asked for again next run), and kids of
+    the thread that are not item ids at all."""
+    problems = []
+    if unfetched:
+        problems.append(f"{len(unfetched)} item(s) could not be fetched; the next run retries them")
+    if invalid_kids:
+        problems.append(f"{len(invalid_kids)} kid(s) of the thread are not item ids")
+    return Verdict(
+        passed=not problems,
+        description="; ".join(problems) or "every post of the thread was fetched",
+        metadata={
+            "unfetched": len(unfetched),
+            "unfetched_examples": [f"{i}: {why}" for i, why in list(unfetched.items())[:10]],
+            "invalid_kids": list(invalid_kids[:10]),
+        },
+        warning=True,
     )

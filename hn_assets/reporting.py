@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
+
+from hn_assets.quarantine import QuarantinedPost
 
 
 def top_values_markdown(values: Iterable[object], label: str, limit: int = 10) -> str:
@@ -40,3 +42,24 @@ def frame_fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
     for row in ordered.itertuples(index=False):
         digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()[:16]
+
+
+def markdown_cell(value: object, max_chars: int = 200) -> str:
+    """``value`` as one markdown table cell: no line breaks, pipes escaped, cut to length."""
+    text = " ".join(str(value).split())
+    if len(text) > max_chars:
+        text = text[: max_chars - 1] + "…"
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def quarantined_markdown(quarantined: Sequence[QuarantinedPost], limit: int = 50) -> str:
+    """The quarantined posts as a table a person reads in the UI: id, stage, error."""
+    if not quarantined:
+        return "_none_"
+    lines = ["| post | stage | error |", "|---|---|---|"]
+    for post in quarantined[:limit]:
+        link = f"[{post.id}](https://news.ycombinator.com/item?id={post.id})"
+        lines.append(f"| {link} | {markdown_cell(post.stage)} | {markdown_cell(post.error)} |")
+    if len(quarantined) > limit:
+        lines.append(f"\n_and {len(quarantined) - limit} more_")
+    return "\n".join(lines)

@@ -15,6 +15,8 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from hn_assets import settings
+from hn_assets.errors import ConfigError
 from hn_assets.hackernews.client import (
     DEFAULT_API_URL,
     HackerNewsClient,
@@ -122,13 +124,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
 def hn_client_from_env(env: dict[str, str] | None = None) -> HNClientResource:
     env = dict(os.environ if env is None else env)
-    source = env.get("HN_SOURCE", "api").strip().lower()
-    if source == "sample":
-        months = env.get("HN_SAMPLE_MONTHS")
-        return HNSampleClientResource(months_visible=int(months) if months else None)
-    if source == "api":
-        return HNAPIClientResource(base_url=env.get("HN_API_URL") or DEFAULT_API_URL)
-    raise ValueError(f"HN_SOURCE={source!r} is not a known source: use 'api' or 'sample'.")
+    if settings.HN_SOURCE.read(env) == "sample":
+        return HNSampleClientResource(months_visible=settings.HN_SAMPLE_MONTHS.read(env))
+    return HNAPIClientResource(base_url=settings.HN_API_URL.read(env) or DEFAULT_API_URL)
 
 
 class SearchIndexResource(dg.ConfigurableResource):
@@ -183,7 +181,7 @@ class LSTMTrainingResource(dg.ConfigurableResource):
     """
 
     profile: str = Field(
-        default_factory=lambda: os.environ.get("HN_LSTM_PROFILE", "paper"),
+        default_factory=settings.HN_LSTM_PROFILE.read,
         description='"paper" or "small_cpu" (HN_LSTM_PROFILE).',
     )
     hidden: int | None = Field(default=None, description="LSTM units per layer.")
@@ -191,11 +189,11 @@ class LSTMTrainingResource(dg.ConfigurableResource):
     batch_size: int | None = None
     max_epochs: int | None = Field(default=None, description="Epochs per materialization.")
     max_time_s: float | None = Field(
-        default_factory=lambda: _float_env("HN_LSTM_MAX_SECONDS"),
+        default_factory=settings.HN_LSTM_MAX_SECONDS.read,
         description="Training-time budget per materialization (HN_LSTM_MAX_SECONDS).",
     )
     limit_train_batches: int | None = Field(
-        default_factory=lambda: _int_env("HN_LSTM_TRAIN_BATCHES"),
+        default_factory=settings.HN_LSTM_TRAIN_BATCHES.read,
         description="Batches per epoch (HN_LSTM_TRAIN_BATCHES); the profile's when unset.",
     )
     accelerator: str = "auto"
@@ -211,7 +209,7 @@ class LSTMTrainingResource(dg.ConfigurableResource):
         window and split settings so training uses exactly the windows the asset reported."""
         profiles = {"paper": TrainConfig, "small_cpu": TrainConfig.small_cpu}
         if self.profile not in profiles:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown LSTM profile {self.profile!r}: use one of {sorted(profiles)}"
             )
         config = profiles[self.profile]()
@@ -234,13 +232,3 @@ class LSTMTrainingResource(dg.ConfigurableResource):
             num_nodes=self.num_nodes,
             **split,
         )
-
-
-def _float_env(name: str) -> float | None:
-    value = os.environ.get(name)
-    return float(value) if value else None
-
-
-def _int_env(name: str) -> int | None:
-    value = os.environ.get(name)
-    return int(value) if value else None

@@ -170,6 +170,7 @@ def a3c_evaluation(
         seed=config.seed,
         max_episode_frames=config.max_episode_frames,
         gif_path=paths.evaluation_gif,
+        expected_env=game,
     )
     evaluation.save(paths.evaluation_json)
     policy, random_play = evaluation.policy.summary(), evaluation.random.summary()  # type: ignore[union-attr]

@@ -224,6 +224,7 @@ def _play(args: argparse.Namespace) -> int:
             max_episode_frames=args.max_frames,
             compare_random=args.compare_random,
             gif_path=args.gif,
+            expected_env=args.game,
         )
     except CheckpointError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -7,25 +7,30 @@ from hn_assets.automation import when_stale
 from hn_assets.checks import CLEAN_POSTS_CHECKS, RAW_POSTS_CHECKS, check_result, specs
 from hn_assets.hackernews.client import FetchError
 from hn_assets.hackernews.posts import clean_posts_frame, fetch_thread_posts
-from hn_assets.hackernews.threads import discover_threads
+from hn_assets.hackernews.threads import find_threads
 from hn_assets.hackernews.titles import ThreadKind
 from hn_assets.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.quality import (
     alive_rows_kept,
+    all_items_fetched,
     ids_unique,
     no_empty_text,
     no_html_left,
+    no_quarantined_posts,
     parents_are_thread,
 )
 from hn_assets.reporting import (
     exploded,
     frame_fingerprint,
+    quarantined_markdown,
     sample_post_markdown,
     top_values_markdown,
 )
 from hn_assets.resources import DataStoreResource, HNClientResource
 
 GROUP = "ingest"
+#: The raw_posts metadata key that `hn-jobs refresh` reads to retry months with missing posts.
+UNFETCHED_METADATA = "unfetched"
 OWNERS = ["team:hn-platform"]
 
 
@@ -48,13 +53,32 @@ def hiring_thread_id(threads: pd.DataFrame, month: str) -> int:
     tags={"source": "hacker-news"},
 )
 def hiring_threads(
-    context: dg.AssetExecutionContext, hn: HNClientResource
+    context: dg.AssetExecutionContext, hn: HNClientResource, storage: DataStoreResource
 ) -> dg.Output[pd.DataFrame]:
     """Every thread the HN user `whoishiring` posted, with its kind (hiring, wants to be hired,
     freelancer) and month parsed from the title. Registers a `hiring_months` partition for
     each new "Who is hiring?" month."""
     with hn.client() as client:
-        threads = discover_threads(client)
+        found = find_threads(client)
+    threads = found.threads
+    if found.unfetched:
+        # Keep what is stored about the submissions that did not answer this time.
+        previous = storage.store().read_or_none("hiring_threads")
+        if previous is not None:
+            kept = previous[previous["id"].isin(list(found.unfetched))]
+            threads = (
+                pd.concat([threads, kept], ignore_index=True)
+                .drop_duplicates("id")
+                .sort_values(["month", "time", "id"], ignore_index=True)
+            )
+        context.log.warning(
+            f"{len(found.unfetched)} submission(s) of whoishiring could not be fetched; the "
+            f"stored rows for them are kept: {', '.join(map(str, list(found.unfetched)[:20]))}"
+        )
+    for skipped in found.unrecognised:
+        context.log.warning(
+            f"unrecognised whoishiring title {skipped.title!r} (item {skipped.item_id})"
+        )
     months = sorted(threads.loc[threads["kind"] == ThreadKind.HIRING.value, "month"].unique())
     known = set(context.instance.get_dynamic_partitions(HIRING_MONTHS))
     new_months = [m for m in months if m not in known]
@@ -71,6 +95,13 @@ def hiring_threads(
             "hiring_months": len(months),
             "new_months": ", ".join(new_months) or "none",
             "threads_table": dg.MetadataValue.md(shown.head(24).to_markdown(index=False)),
+            "unrecognised_titles": len(found.unrecognised),
+            "unfetched_submissions": len(found.unfetched),
+            "skipped_submissions": dg.MetadataValue.md(
+                found.skipped_frame().head(50).to_markdown(index=False)
+                if found.skipped
+                else "_none_"
+            ),
         },
     )
 
@@ -110,15 +141,15 @@ def raw_posts(
         with hn.client() as client:
             posts, stats = fetch_thread_posts(client, thread_id, previous, config.full_refresh)
     except FetchError as err:
-        # Keep every post fetched so far; the next run asks only for what is still missing.
-        store.write("raw_posts", err.partial, month)
-        raise dg.Failure(
-            description=str(err),
-            metadata={"failed_ids": dg.MetadataValue.json(err.item_ids[:100])},
-        ) from err
+        raise dg.Failure(description=f"thread {thread_id} of {month}: {err}") from err
     context.log.info(
         f"{month}: {stats.new} new posts, {stats.total} stored, {stats.requests} requests"
     )
+    if stats.unfetched:
+        context.log.warning(
+            f"{month}: {len(stats.unfetched)} post(s) could not be fetched and are asked for "
+            f"again next run: {', '.join(map(str, list(stats.unfetched)[:20]))}"
+        )
     yield dg.Output(
         posts,
         data_version=dg.DataVersion(frame_fingerprint(posts, ["id", "text", "deleted", "dead"])),
@@ -131,10 +162,18 @@ def raw_posts(
             "requests_made": stats.requests,
             "seconds": round(stats.seconds, 3),
             "source": hn.source_name,
+            UNFETCHED_METADATA: len(stats.unfetched),
+            "unfetched_items": dg.MetadataValue.json(
+                {str(i): why for i, why in list(stats.unfetched.items())[:100]}
+            ),
+            "invalid_kids": dg.MetadataValue.json(stats.invalid_kids[:100]),
         },
     )
     yield check_result("ids_unique", ids_unique(posts), "raw_posts")
     yield check_result("parents_are_thread", parents_are_thread(posts, thread_id), "raw_posts")
+    yield check_result(
+        "all_items_fetched", all_items_fetched(stats.unfetched, stats.invalid_kids), "raw_posts"
+    )
 
 
 @dg.asset(
@@ -154,11 +193,17 @@ def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
     # The thread id comes from the posts themselves: depending on `hiring_threads` would make
     # every month stale whenever a new thread appears.
     thread_id = int(raw_posts["parent"].mode().iloc[0]) if len(raw_posts) else 0
-    posts = clean_posts_frame(raw_posts, month, thread_id)
+    result = clean_posts_frame(raw_posts, month, thread_id)
+    posts = result.posts
+    for post in result.quarantined:
+        context.log.warning(f"{month}: quarantined {post}")
     yield dg.Output(
         posts,
         metadata={
             "posts": len(posts),
+            "quarantined": len(result.quarantined),
+            "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(result.quarantined)),
+            "truncated_posts": dg.MetadataValue.json(result.truncated[:100]),
             "remote": int(posts["remote"].sum()),
             "with_salary": int(posts["salary_max"].notna().sum()),
             "visa_sponsorship": int((posts["visa"] == True).sum()),  # noqa: E712 (None-aware)
@@ -170,6 +215,11 @@ def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
         },
     )
     yield check_result("ids_unique", ids_unique(posts), "clean_posts")
-    yield check_result("no_html_left", no_html_left(posts), "clean_posts")
+    yield check_result("no_html_left", no_html_left(posts, raw_posts), "clean_posts")
     yield check_result("no_empty_text", no_empty_text(posts), "clean_posts")
-    yield check_result("alive_rows_kept", alive_rows_kept(raw_posts, posts), "clean_posts")
+    yield check_result(
+        "alive_rows_kept", alive_rows_kept(raw_posts, posts, result.quarantined), "clean_posts"
+    )
+    yield check_result(
+        "no_quarantined_posts", no_quarantined_posts(result.quarantined), "clean_posts"
+    )

@@ -9,13 +9,16 @@ import pandas as pd
 from pydantic import Field
 
 from hn_assets.automation import when_stale
+from hn_assets.checks import check_result
 from hn_assets.partitions import hiring_months
+from hn_assets.quality import no_quarantined_posts
+from hn_assets.reporting import quarantined_markdown
 from hn_assets.resources import DataStoreResource, SearchIndexResource
 from hn_assets.search.alerts import (
     deliver,
     find_new_matches,
     load_saved_searches,
-    render_digest_markdown,
+    render_digest,
 )
 from hn_assets.search.sync import sync_month
 
@@ -34,7 +37,13 @@ EXAMPLE_SAVED_SEARCHES = Path(__file__).resolve().parent.parent / "saved_searche
         dg.AssetCheckSpec(
             "index_matches_clean_posts",
             asset="jobs_index",
-            description="The index holds exactly the month's clean post ids.",
+            description="The index holds exactly the month's clean post ids (less the "
+            "quarantined ones).",
+        ),
+        dg.AssetCheckSpec(
+            "no_quarantined_posts",
+            asset="jobs_index",
+            description="No post had to be left out of the index (a warning).",
         ),
     ],
     automation_condition=when_stale(),
@@ -52,24 +61,32 @@ def jobs_index(
         indexed = index.ids_for_month(month)
     finally:
         index.close()
-    expected = set(clean_posts["id"].astype(int))
+    quarantined_ids = {post.id for post in result.quarantined}
+    expected = set(clean_posts["id"].astype(int)) - quarantined_ids
+    for post in result.quarantined:
+        context.log.warning(f"{month}: quarantined {post}")
     yield dg.MaterializeResult(
         metadata={
             "backend": search.backend_name,
             "added": result.added,
             "removed": result.removed,
             "total": result.total,
+            "quarantined": len(result.quarantined),
+            "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(result.quarantined)),
         }
     )
     yield dg.AssetCheckResult(
         check_name="index_matches_clean_posts",
-        passed=indexed == expected,
+        passed=indexed - quarantined_ids == expected,
         metadata={
             "indexed": len(indexed),
             "clean_posts": len(expected),
             "missing": len(expected - indexed),
-            "unexpected": len(indexed - expected),
+            "unexpected": len(indexed - expected - quarantined_ids),
         },
+    )
+    yield check_result(
+        "no_quarantined_posts", no_quarantined_posts(result.quarantined), "jobs_index"
     )
 
 
@@ -84,9 +101,17 @@ class AlertsConfig(dg.Config):
     group_name=GROUP,
     owners=OWNERS,
     partitions_def=hiring_months,
-    code_version="1",
+    # 2: post text is escaped for each medium; posts that fail to render are quarantined.
+    code_version="2",
     kinds={"python"},
     deps=[jobs_index],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_quarantined_posts",
+            asset="job_alerts",
+            description="No matching post had to be left out of the digest (a warning).",
+        )
+    ],
     automation_condition=when_stale(),
 )
 def job_alerts(
@@ -95,7 +120,7 @@ def job_alerts(
     search: SearchIndexResource,
     storage: DataStoreResource,
     clean_posts: pd.DataFrame,
-) -> dg.MaterializeResult:
+):
     """For each saved search, the month's posts that match now and did not at the previous
     materialization. A markdown digest lands in the UI and under the data dir; delivery by
     SMTP or webhook happens only when configured in the environment."""
@@ -110,17 +135,24 @@ def job_alerts(
     finally:
         index.close()
     docs_by_id = {int(row["id"]): row for row in clean_posts.to_dict("records")}
-    digest = render_digest_markdown(result, docs_by_id)
-    (alerts_dir / f"{month}.md").write_text(digest)
+    digest = render_digest(result, docs_by_id)
+    for post in digest.quarantined:
+        context.log.warning(f"{month}: quarantined {post}")
+    (alerts_dir / f"{month}.md").write_text(digest.markdown)
     delivered = deliver(result, digest, os.environ)
     # Only after delivery: a failed delivery leaves these matches new for the next run.
     state_file.write_text(json.dumps(result.state, sort_keys=True))
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "saved_searches": len(searches),
             "new_matches": result.total_new,
-            "digest": dg.MetadataValue.md(digest),
+            "digest": dg.MetadataValue.md(digest.markdown),
+            "quarantined": len(digest.quarantined),
+            "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(digest.quarantined)),
             "digest_file": dg.MetadataValue.path(str(alerts_dir / f"{month}.md")),
             "delivered": ", ".join(delivered) or "not configured",
         }
+    )
+    yield check_result(
+        "no_quarantined_posts", no_quarantined_posts(digest.quarantined), "job_alerts"
     )

@@ -2,14 +2,17 @@
 
 import base64
 import json
-import os
 import shutil
 
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from hn_assets import settings
 from hn_assets.automation import when_stale, when_stale_at_most_once_per
+from hn_assets.checks import check_result
+from hn_assets.quality import no_quarantined_posts
+from hn_assets.reporting import quarantined_markdown
 from hn_assets.resources import DataStoreResource, LSTMTrainingResource
 from hn_assets.storage import LSTM_RUN_DIR, published_model
 from hn_assets.textgen.corpus import build_training_set
@@ -21,7 +24,7 @@ GROUP = "textgen"
 OWNERS = ["team:hn-platform"]
 CORPUS_DIR = "textgen/corpus"
 SPLIT_FILE = "split.json"
-RETRAIN_CRON = os.environ.get("HN_LSTM_RETRAIN_CRON", "0 4 * * *")
+RETRAIN_CRON = settings.HN_LSTM_RETRAIN_CRON.read()
 
 
 def png_markdown(png: bytes, alt: str) -> dg.MetadataValue:
@@ -43,18 +46,29 @@ class TrainingSetConfig(dg.Config):
 @dg.asset(
     group_name=GROUP,
     owners=OWNERS,
-    code_version="1",
+    # 2: control characters are dropped by normalisation; posts that fail are quarantined.
+    code_version="2",
     kinds={"numpy"},
     ins={"clean_posts": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_quarantined_posts",
+            asset="char_training_set",
+            description="No post had to be left out of the corpus (a warning).",
+        )
+    ],
     automation_condition=when_stale(),
 )
 def char_training_set(
-    config: TrainingSetConfig, storage: DataStoreResource, clean_posts: pd.DataFrame
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    config: TrainingSetConfig,
+    storage: DataStoreResource,
+    clean_posts: pd.DataFrame,
+):
     """Every month's posts as one uint8 array (each post wrapped in start/end characters) with
     post offsets and the vocabulary, saved so training can memory-map it. Windows are index
     arithmetic over this array, never materialised."""
-    texts = clean_posts.sort_values(["month", "id"])["text"].tolist()
+    posts = clean_posts.sort_values(["month", "id"])
     directory = storage.local_dir(CORPUS_DIR)
     split = {
         "seq_len": config.seq_len,
@@ -62,13 +76,24 @@ def char_training_set(
         "val_fraction": config.val_fraction,
         "seed": config.seed,
     }
-    summary = build_training_set(texts, directory, min_frequency=config.min_frequency, **split)
+    summary = build_training_set(
+        posts["text"].tolist(),
+        directory,
+        ids=posts["id"].tolist(),
+        min_frequency=config.min_frequency,
+        **split,
+    )
+    quarantined = summary["quarantined"]
+    for post in quarantined:
+        context.log.warning(f"quarantined {post}")
     # Training reads these back, so its windows are the ones reported here.
     (directory / SPLIT_FILE).write_text(json.dumps(split))
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(directory)),
             "posts": summary["posts"],
+            "quarantined": len(quarantined),
+            "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(quarantined)),
             "characters": summary["characters"],
             "vocabulary_size": summary["vocabulary_size"],
             "unknown_rate": round(summary["unknown_rate"], 5),
@@ -81,6 +106,9 @@ def char_training_set(
                 pd.DataFrame(summary["vocabulary"]).to_markdown(index=False, floatfmt=".4f")
             ),
         }
+    )
+    yield check_result(
+        "no_quarantined_posts", no_quarantined_posts(quarantined), "char_training_set"
     )
 
 

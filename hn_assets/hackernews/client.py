@@ -271,7 +271,7 @@ class LiveHackerNewsClient(HackerNewsClient):
         try:
             value, _ = self._get_json(f"user/{username}.json")
         except _RequestError as exc:
-            raise FetchError([], what=f"HN user {username!r}: {exc}") from exc
+            raise FetchError([], what=f"HN user {username!r} from {self.base_url}: {exc}") from exc
         return _as_object(value)
 
     def item(self, item_id: int) -> dict | None:

@@ -16,11 +16,16 @@ Normalisation decisions (documented here because search and alerts rely on them)
   neither remote nor hybrid work (the thread's own rules say to write REMOTE otherwise).
 * Salaries are annual amounts; hourly rates are converted with 2,080 hours a year.  An open
   range ("$200k+") has only a minimum, "up to $180k" only a maximum.
+
+Any text parses, and in time linear in its length: posts are untrusted, and one crafted post
+must not stall a month's run.  Patterns are written so that no run of characters is rescanned
+from each position inside it (see _LEADING_SPACE); tests/hn/test_headers.py times hostile input.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 HOURS_PER_YEAR = 2080
@@ -136,13 +141,18 @@ _SHORT_LOCATION_RE = re.compile(rf"(?<![\w.])(?:{_alternation(list(_SHORT_ALIASE
 
 
 def _location_spans(text: str) -> list[tuple[int, int, str]]:
-    spans = [
+    long_spans = [
         (m.start(), m.end(), _LONG_ALIASES[m.group(0).lower()])
         for m in _LONG_LOCATION_RE.finditer(text)
     ]
+    # Long spans come from one scan, so they are sorted and never overlap: the only one a
+    # short match can overlap is the last that starts before the short match ends.
+    long_starts = [start for start, _, _ in long_spans]
+    spans = list(long_spans)
     for match in _SHORT_LOCATION_RE.finditer(text):
+        before = bisect_left(long_starts, match.end()) - 1
         # "SF" inside "SF Bay Area" was already read as part of the longer name.
-        if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+        if before < 0 or long_spans[before][1] <= match.start():
             spans.append((match.start(), match.end(), _SHORT_ALIASES[match.group(0)]))
     return sorted(spans)
 
@@ -170,7 +180,8 @@ _NEGATED_REMOTE = re.compile(
 _REMOTE = re.compile(r"\bremote(?:ly)?\b|\bWFH\b|\bwork from home\b", re.IGNORECASE)
 _ONSITE = re.compile(r"\bon[\s-]?site\b|\bin[\s-]office\b|\bin[\s-]person\b", re.IGNORECASE)
 _HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
-_HYBRID_NOTE = re.compile(r"\bhybrid\s*\([^)]*\)", re.IGNORECASE)
+# Bounded: with no ")" after many "hybrid (", an unbounded [^)]* rescans to the end each time.
+_HYBRID_NOTE = re.compile(r"\bhybrid\s*\([^)]{0,200}\)", re.IGNORECASE)
 
 _EMPLOYMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("full-time", re.compile(r"\bfull[\s-]?time\b|\bFTE?\b|\bpermanent\b", re.IGNORECASE)),
@@ -197,7 +208,15 @@ _VISA_YES = re.compile(
 )
 
 
+# Every visa pattern names one of these words; most posts name none, and checking for them is
+# far cheaper than running the patterns, which must try their alternatives at every position.
+_VISA_WORDS = ("visa", "sponsor", "h1b", "h-1b")
+
+
 def _visa(text: str) -> bool | None:
+    lowered = text.lower()
+    if not any(word in lowered for word in _VISA_WORDS):
+        return None
     if _VISA_NO.search(text):
         return False
     if _VISA_YES.search(text):
@@ -321,30 +340,47 @@ def parse_salary(text: str) -> Salary | None:
 # --- urls, e-mails ---------------------------------------------------------------------
 
 _URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+# Both look-behinds hold every character a local part may contain: a match then starts only at
+# the beginning of a run of them, never inside it (which made long runs quadratic).
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
 )
-# "jobs [at] acme [dot] com", "jobs (at) acme.com", "jobs at acme dot com"
+# "jobs [at] acme [dot] com", "jobs (at) acme.com", "jobs at acme dot com".  Whitespace is
+# matched by one quantifier at a time: "\s*" next to "\s+" would try every way of sharing a
+# long run of spaces between them.
 _OBFUSCATED_EMAIL_RE = re.compile(
-    r"(?<![\w.])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]*)\s*(?:\[at\]|\(at\)|\{at\}|\s+at\s+)\s*"
-    r"(?P<domain>[A-Za-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\.)\s*[A-Za-z0-9-]+)+)",
+    r"(?<![\w.%+-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]*)"
+    r"(?:\s*(?:\[at\]|\(at\)|\{at\})\s*|\s+at\s+)"
+    r"(?P<domain>[A-Za-z0-9-]+(?:(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\.)\s*|\s+dot\s+)[A-Za-z0-9-]+)+)",
     re.IGNORECASE,
 )
-_DOT_RE = re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", re.IGNORECASE)
+# Leading whitespace is written _LEADING_SPACE (or "(?<!\s)\s+"): taken whole from the start of
+# its run, never from inside it.  A plain "\s*" before a separator is tried from every position
+# in a run of spaces and rescans the run from each, which makes a long run quadratic; the
+# matches found are the same, since a match that starts inside a run could start at its start.
+_LEADING_SPACE = r"(?:(?<!\s)\s+)?"
+_DOT_RE = re.compile(
+    rf"{_LEADING_SPACE}(?:\[dot\]|\(dot\)|\{{dot\}})\s*|(?<!\s)\s+dot\s+", re.IGNORECASE
+)
 
 
 def find_urls(text: str) -> list[str]:
     urls = []
-    for match in _URL_RE.finditer(text):
-        url = match.group(0).rstrip(".,;:!?")
+    # "[https://a.example](https://a.example/)" is markdown, which HN shows as typed; "](" is
+    # never part of a URL, so it holds two.
+    candidates = (c for m in _URL_RE.finditer(text) for c in m.group(0).split("]("))
+    for candidate in candidates:
+        if not _URL_RE.match(candidate):
+            continue
+        url = candidate.rstrip(".,;:!?")
         # Keep a closing bracket only when the URL itself opened one ("...wiki/Foo_(bar)").
-        while (
-            url
-            and url[-1] in ")]"
-            and url.count(url[-1]) > url.count("(" if url[-1] == ")" else "[")
-        ):
-            url = url[:-1]
-        urls.append(url)
+        # Counted once, not per stripped character: a URL may end in thousands of them.
+        unmatched = {")": url.count(")") - url.count("("), "]": url.count("]") - url.count("[")}
+        end = len(url)
+        while end and url[end - 1] in unmatched and unmatched[url[end - 1]] > 0:
+            unmatched[url[end - 1]] -= 1
+            end -= 1
+        urls.append(url[:end])
     return _unique(urls)
 
 
@@ -362,7 +398,7 @@ def find_emails(text: str) -> list[str]:
 
 # --- header fields ---------------------------------------------------------------------
 
-_FIELD_SPLIT = re.compile(r"\s*(?:\||•|·|¦|‖|;|\s/\s|\s-\s|\s–\s|\s—\s)\s*")
+_FIELD_SPLIT = re.compile(rf"{_LEADING_SPACE}(?:\||•|·|¦|‖|;|\s/\s|\s-\s|\s–\s|\s—\s)\s*")
 _ROLE_WORDS = re.compile(
     r"\b(?:engineers?|engineering|developers?|devs?|programmers?|scientists?|designers?|"
     r"managers?|leads?|architects?|analysts?|researchers?|SREs?|devops|administrators?|"
@@ -378,8 +414,11 @@ _ROLE_PREFIX = re.compile(
     r"open\s+roles?\s*:|several\s+roles?\s*:?)\s*",
     re.IGNORECASE,
 )
-_ROLE_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+|\s*\+\s*")
-_COMPANY_SUFFIX = re.compile(r"\s*\((?:YC|Y\s?Combinator)[^)]*\)\s*$", re.IGNORECASE)
+_ROLE_SPLIT = re.compile(rf"{_LEADING_SPACE}(?:,\s*(?:and\s+)?|\+\s*)|(?<!\s)\s+(?:and|&)\s+")
+# Bounded like _HYBRID_NOTE: many "(YC" with no ")" after them would each rescan to the end.
+_COMPANY_SUFFIX = re.compile(
+    rf"{_LEADING_SPACE}\((?:YC|Y\s?Combinator)[^)]{{0,200}}\)\s*$", re.IGNORECASE
+)
 _COMPANY_PREFIX = re.compile(r"^(?:company|employer)\s*:\s*", re.IGNORECASE)
 _IS_HIRING = re.compile(r"^(?P<company>[A-Z0-9][\w.&'’ -]{0,60}?)\s+(?:is|are)\s+hiring\b")
 _ARRANGEMENT_ONLY = re.compile(
@@ -428,7 +467,7 @@ def _field_kind(text: str) -> str:
 def _split_roles(text: str) -> list[str]:
     text = _ROLE_PREFIX.sub("", text).strip(" :-")
     text = re.sub(
-        r"\s*\((?:multiple|several|many|\d+)\s*(?:roles|positions|openings)?\)\s*$",
+        rf"{_LEADING_SPACE}\((?:multiple|several|many|\d+)\s*(?:roles|positions|openings)?\)\s*$",
         "",
         text,
         flags=re.IGNORECASE,

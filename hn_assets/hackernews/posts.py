@@ -1,22 +1,29 @@
 """Fetch the top-level posts of a hiring thread incrementally, and clean them.
 
 ``fetch_thread_posts`` asks the API for the thread, then only for kid ids that are not
-already stored, so the cost of a refresh grows with what is new.  When some items cannot be
-fetched it raises :class:`FetchError` whose ``partial`` frame holds everything that is known
-(previous rows plus the newly fetched ones): the caller stores that first, and the next run
-fetches only what is still missing.
+already stored, so the cost of a refresh grows with what is new.  Items that cannot be fetched
+after every retry do not stop the month: they are reported in ``IngestStats.unfetched`` (id ->
+reason), everything else is returned, and the next run asks again for exactly those ids,
+because they are not stored.  Whatever an item's JSON holds, it becomes a row: strings are
+sanitised (lone surrogates, control characters) here, once, before anything is stored.
+
+``clean_posts_frame`` cleans and parses each alive post on its own: a post that raises is
+quarantined (see :mod:`hn_assets.quarantine`) and the month goes on.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
-from hn_assets.hackernews.cleaning import html_to_text
-from hn_assets.hackernews.client import FetchError, HackerNewsClient
+from hn_assets.hackernews.cleaning import clean_html
+from hn_assets.hackernews.client import HackerNewsClient
 from hn_assets.hackernews.headers import parse_post_header
+from hn_assets.hackernews.sanitize import sanitize_optional
+from hn_assets.quarantine import QuarantinedPost, isolate
 
 RAW_POST_COLUMNS = ["id", "by", "time", "text", "deleted", "dead", "parent"]
 _RAW_DTYPES = {
@@ -85,6 +92,9 @@ class IngestStats:
     seconds: float
     missing: int = 0  # kid ids the API answered with null (not yet visible; retried next run)
     removed: int = 0  # stored rows dropped because the thread no longer lists them
+    # kid id -> last error, for items that could not be fetched (asked for again next run)
+    unfetched: dict[int, str] = field(default_factory=dict)
+    invalid_kids: list[str] = field(default_factory=list)  # kids that are not item ids, as repr
 
 
 def _typed(frame: pd.DataFrame, dtypes: dict[str, object]) -> pd.DataFrame:
@@ -95,18 +105,47 @@ def empty_raw_frame() -> pd.DataFrame:
     return _typed(pd.DataFrame({c: [] for c in RAW_POST_COLUMNS}), _RAW_DTYPES)
 
 
-def raw_post_row(item: dict, thread_id: int) -> dict:
-    """One raw row from an item's JSON. Deleted items carry neither author nor text."""
-    deleted = bool(item.get("deleted", False))
+def _positive_int(value: Any) -> int | None:
+    """``value`` if it is a positive JSON integer (an item id, a Unix time), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+def thread_kids(thread: dict) -> tuple[list[int], list[str]]:
+    """The thread's kid ids in order, without repeats, and the entries that are not ids."""
+    kids = thread.get("kids")
+    if kids is None:
+        return [], []
+    if not isinstance(kids, list):
+        return [], [repr(kids)[:80]]
+    valid: dict[int, None] = {}
+    invalid: list[str] = []
+    for kid in kids:
+        item_id = _positive_int(kid)
+        if item_id is None:
+            invalid.append(repr(kid)[:80])
+        else:
+            valid[item_id] = None
+    return list(valid), invalid
+
+
+def raw_post_row(item: dict, thread_id: int, item_id: int | None = None) -> dict:
+    """One raw row from an item's JSON, whatever it holds. Deleted items carry neither author
+    nor text. ``item_id`` is the id that was asked for: an answer's own "id" may be wrong."""
+    deleted = item.get("deleted") is True
+    post_id = item_id if item_id is not None else _positive_int(item.get("id"))
+    if post_id is None:
+        raise ValueError(f"item has no valid id: {item.get('id')!r}")
     return {
-        "id": int(item["id"]),
-        "by": None if deleted else item.get("by"),
-        "time": int(item.get("time") or 0),
-        "text": "" if deleted else (item.get("text") or ""),
+        "id": post_id,
+        "by": None if deleted else sanitize_optional(item.get("by")),
+        "time": _positive_int(item.get("time")) or 0,
+        "text": "" if deleted else (sanitize_optional(item.get("text")) or ""),
         "deleted": deleted,
-        "dead": bool(item.get("dead", False)),
+        "dead": item.get("dead") is True,
         # A kid of the thread is a post of the thread even when the API omits "parent".
-        "parent": int(item.get("parent") or thread_id),
+        "parent": _positive_int(item.get("parent")) or thread_id,
     }
 
 
@@ -150,8 +189,9 @@ def fetch_thread_posts(
     """The thread's top-level posts: ``previous`` rows plus the kids not stored yet.
 
     With ``full_refresh`` every kid is fetched again (stored rows are kept only for kids whose
-    fetch fails).  Kids the API answers with ``null`` are left out and retried next time.
-    Raises FetchError, with ``partial`` set, when some kids could not be fetched.
+    fetch fails).  Kids the API answers with ``null`` are left out and retried next time, and
+    so are kids that could not be fetched (``stats.unfetched``).  Raises FetchError only when
+    the thread itself cannot be fetched.
     """
     started = time.perf_counter()
     requests_before = client.requests_made
@@ -163,14 +203,18 @@ def fetch_thread_posts(
         )
     if thread.get("type") not in (None, "story"):
         raise ValueError(f"HN item {thread_id} is a {thread.get('type')}, not a thread (story).")
-    kids = [int(kid) for kid in thread.get("kids") or []]
+    kids, invalid_kids = thread_kids(thread)
     kid_set = set(kids)
     stored = _validated_previous(previous)
     known = set() if full_refresh else set(stored["id"].tolist())
     wanted = [kid for kid in kids if kid not in known]
 
     batch = client.items(wanted)
-    rows = [raw_post_row(item, thread_id) for item in batch.items.values() if item is not None]
+    rows = [
+        raw_post_row(item, thread_id, item_id)
+        for item_id, item in batch.items.items()
+        if item is not None
+    ]
     fetched = _raw_frame(rows)
     missing = sum(1 for item in batch.items.values() if item is None)
     removed = int((~stored["id"].isin(kid_set)).sum())
@@ -183,11 +227,9 @@ def fetch_thread_posts(
         seconds=time.perf_counter() - started,
         missing=missing,
         removed=removed,
+        unfetched=dict(sorted(batch.failed.items())),
+        invalid_kids=invalid_kids,
     )
-    if batch.failed:
-        raise FetchError(
-            batch.failed, batch.failed, what=f"post(s) of thread {thread_id}", partial=frame
-        )
     return frame, stats
 
 
@@ -200,38 +242,56 @@ def empty_clean_frame() -> pd.DataFrame:
     return _typed(pd.DataFrame({c: [] for c in CLEAN_POST_COLUMNS}), _CLEAN_DTYPES)
 
 
-def clean_posts_frame(raw: pd.DataFrame, month: str, thread_id: int) -> pd.DataFrame:
-    """The ``clean_posts`` contract (see TEAM notes): alive posts, plain text, parsed header."""
-    rows = []
-    for post in alive_posts(raw).sort_values("id").itertuples(index=False):
-        text = html_to_text(post.text or "")
-        header = parse_post_header(text)
-        rows.append(
-            {
-                "id": int(post.id),
-                "thread_id": int(thread_id),
-                "month": month,
-                "by": post.by,
-                "time": int(post.time),
-                "text": text,
-                "company": header.company,
-                "roles": header.roles,
-                "locations": header.locations,
-                "remote": header.remote,
-                "onsite": header.onsite,
-                "hybrid": header.hybrid,
-                "salary_min": header.salary_min,
-                "salary_max": header.salary_max,
-                "salary_currency": header.salary_currency,
-                "visa": header.visa,
-                "employment_types": header.employment_types,
-                "urls": header.urls,
-                "emails": header.emails,
-                "hn_url": HN_ITEM_URL.format(int(post.id)),
-            }
-        )
-    if not rows:
-        return empty_clean_frame()
-    frame = pd.DataFrame(rows, columns=CLEAN_POST_COLUMNS)
+@dataclass
+class CleanResult:
+    """A month's clean posts, and the alive posts that are not among them, with why."""
+
+    posts: pd.DataFrame
+    quarantined: list[QuarantinedPost] = field(default_factory=list)
+    truncated: list[int] = field(default_factory=list)  # ids whose HTML was cut to the cap
+
+
+def clean_post_row(post: Any, month: str, thread_id: int) -> tuple[dict, bool]:
+    """One alive raw post as a clean_posts row, and whether its HTML was cut to the size cap."""
+    cleaned = clean_html(post.text or "")
+    header = parse_post_header(cleaned.text)
+    row = {
+        "id": int(post.id),
+        "thread_id": int(thread_id),
+        "month": month,
+        "by": post.by,
+        "time": int(post.time),
+        "text": cleaned.text,
+        "company": header.company,
+        "roles": header.roles,
+        "locations": header.locations,
+        "remote": header.remote,
+        "onsite": header.onsite,
+        "hybrid": header.hybrid,
+        "salary_min": header.salary_min,
+        "salary_max": header.salary_max,
+        "salary_currency": header.salary_currency,
+        "visa": header.visa,
+        "employment_types": header.employment_types,
+        "urls": header.urls,
+        "emails": header.emails,
+        "hn_url": HN_ITEM_URL.format(int(post.id)),
+    }
+    return row, cleaned.truncated
+
+
+def clean_posts_frame(raw: pd.DataFrame, month: str, thread_id: int) -> CleanResult:
+    """The ``clean_posts`` contract: alive posts, plain text, parsed header; each post on its
+    own, so one that cannot be cleaned is quarantined instead of failing the month."""
+    done, quarantined = isolate(
+        alive_posts(raw).sort_values("id").itertuples(index=False),
+        lambda post: clean_post_row(post, month, thread_id),
+        stage="clean",
+        id_of=lambda post: post.id,
+    )
+    truncated = [row["id"] for row, was_cut in done if was_cut]
+    if not done:
+        return CleanResult(empty_clean_frame(), quarantined, truncated)
+    frame = pd.DataFrame([row for row, _ in done], columns=CLEAN_POST_COLUMNS)
     frame[["salary_min", "salary_max"]] = frame[["salary_min", "salary_max"]].astype("float64")
-    return _typed(frame, _CLEAN_DTYPES)
+    return CleanResult(_typed(frame, _CLEAN_DTYPES), quarantined, truncated)

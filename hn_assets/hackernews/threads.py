@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from hn_assets.hackernews.client import FetchError, HackerNewsClient
+from hn_assets.hackernews.client import HackerNewsClient
+from hn_assets.hackernews.sanitize import sanitize_text
 from hn_assets.hackernews.titles import parse_thread_title
+
+logger = logging.getLogger(__name__)
 
 THREAD_COLUMNS = ["id", "kind", "month", "title", "time", "num_kids"]
 _DTYPES = {
@@ -16,10 +22,204 @@ _DTYPES = {
     "time": "int64",
     "num_kids": "int64",
 }
+SKIPPED_COLUMNS = ["item_id", "reason", "title"]
+
+#: ``SkippedSubmission.reason`` of a live story whose title is not a known thread phrasing.
+UNRECOGNISED_TITLE = "unrecognised title"
+# Logged titles and values are cut to this, so one hostile item cannot flood the log.
+_SHOWN_CHARS = 120
+
+
+@dataclass(frozen=True)
+class SkippedSubmission:
+    """A submission of the account that did not become a thread row, and why."""
+
+    item_id: int | None  # None when the entry in ``submitted`` was not an item id at all
+    reason: str
+    title: str | None = None  # cut to a readable length
+
+
+@dataclass(frozen=True)
+class ThreadDiscovery:
+    """The recognised threads (the ``hiring_threads`` frame) and the submissions skipped."""
+
+    threads: pd.DataFrame
+    skipped: tuple[SkippedSubmission, ...] = ()
+    #: Submissions that could not be fetched after retries (id -> last error).
+    unfetched: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def unrecognised(self) -> tuple[SkippedSubmission, ...]:
+        """Live stories of the account whose titles the parser does not know: a new phrasing
+        (or a month name it does not read) shows up here before its month goes missing."""
+        return tuple(entry for entry in self.skipped if entry.reason == UNRECOGNISED_TITLE)
+
+    def skipped_frame(self) -> pd.DataFrame:
+        """The skipped submissions as a table (item_id, reason, title) for asset metadata."""
+        return pd.DataFrame(
+            [(entry.item_id, entry.reason, entry.title) for entry in self.skipped],
+            columns=SKIPPED_COLUMNS,
+        )
 
 
 def empty_threads_frame() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in _DTYPES.items()})
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
+def _shown(value: object) -> str:
+    # repr: quotes make an empty or whitespace-only value visible and escape control codes.
+    return _cut(repr(value))
+
+
+def _is_int(value: object) -> bool:
+    """A usable id or Unix time: a non-negative int that fits the frame's int64 columns."""
+    # bool is an int subclass, and True is no item id.
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
+
+
+def _submitted(user: object) -> list | None:
+    """The user's ``submitted`` list, or None when the record is not shaped like a user."""
+    if not isinstance(user, dict):
+        return None
+    submitted = user.get("submitted")
+    if submitted is None:  # HN leaves the field out for a user who never submitted anything
+        return []
+    return submitted if isinstance(submitted, list) else None
+
+
+def find_threads(
+    client: HackerNewsClient, username: str = "whoishiring", limit: int | None = None
+) -> ThreadDiscovery:
+    """:func:`discover_threads`, plus every submission it skipped and why.
+
+    Each unrecognised title, and each malformed entry or item, is logged at WARNING with its
+    item id; deleted, dead and non-story submissions at DEBUG, as the account has those in
+    the ordinary course. All of them are listed in ``skipped``.
+    """
+    user = client.user(username)
+    if user is None:
+        raise ValueError(
+            f"Hacker News has no user {username!r}; the monthly threads are posted by "
+            "'whoishiring'. Check the username and HN_API_URL."
+        )
+    submitted = _submitted(user)
+    if submitted is None:
+        # An empty result here would replace the stored thread list, so refuse instead.
+        raise ValueError(
+            f"the HN API's record of user {username!r} is not an object with a list of item "
+            f"ids under 'submitted' (got {_shown(user)}); check that HN_API_URL points at the "
+            "HN API, then re-run."
+        )
+    if limit is not None:
+        submitted = submitted[: max(0, limit)]
+
+    skipped: list[SkippedSubmission] = []
+
+    def skip(
+        item_id: int | None, reason: str, title: str | None, level: int, hint: str = ""
+    ) -> None:
+        skipped.append(SkippedSubmission(item_id, reason, None if title is None else _cut(title)))
+        logger.log(
+            level,
+            "skipped submission %s of %r: %s%s%s",
+            item_id if item_id is not None else "(no id)",
+            username,
+            reason,
+            "" if title is None else f", title {_shown(title)}",
+            hint,
+        )
+
+    ids: list[int] = []
+    for entry in submitted:
+        if _is_int(entry):
+            ids.append(entry)
+        else:
+            skip(None, f"malformed: {_shown(entry)} is not an item id", None, logging.WARNING)
+    ids = list(dict.fromkeys(ids))
+
+    batch = client.items(ids)
+    for item_id, error in sorted(batch.failed.items()):
+        # One submission that does not answer must not hide every other month's thread: the
+        # caller keeps what it knew of this one (see ThreadDiscovery.unfetched).
+        logger.warning("could not fetch submission %s of %r: %s", item_id, username, error)
+
+    best: dict[tuple[str, str], dict] = {}
+    for item_id in ids:
+        item = batch.items.get(item_id)
+        if item is None:
+            skip(item_id, "no such item (the API returned null)", None, logging.WARNING)
+            continue
+        if not isinstance(item, dict):
+            reason = f"malformed: the item is a {type(item).__name__}, not an object"
+            skip(item_id, reason, None, logging.WARNING)
+            continue
+        if item.get("deleted") or item.get("dead"):
+            state = "deleted" if item.get("deleted") else "dead"
+            skip(item_id, state, None, logging.DEBUG)
+            continue
+        if item.get("type") != "story":
+            skip(item_id, f"not a story (type {_shown(item.get('type'))})", None, logging.DEBUG)
+            continue
+        if "id" in item and item["id"] != item_id:
+            reason = f"malformed: the item says id {_shown(item['id'])}"
+            skip(item_id, reason, None, logging.WARNING)
+            continue
+        raw_title = item.get("title")
+        if not isinstance(raw_title, str) or not raw_title.strip():
+            skip(item_id, f"malformed: title {_shown(raw_title)}", None, logging.WARNING)
+            continue
+        # Stored as text: a lone surrogate from the API would make the frame unwritable.
+        title = sanitize_text(raw_title)
+        parsed = parse_thread_title(title)
+        if parsed is None:
+            hint = (
+                ". If it is a monthly thread, teach hn_assets/hackernews/titles.py its "
+                "phrasing and re-materialize hiring_threads."
+            )
+            skip(item_id, UNRECOGNISED_TITLE, title, logging.WARNING, hint)
+            continue
+        time = item.get("time")
+        if not _is_int(time):
+            logger.warning(
+                "thread %s of %r has time %s, not a Unix time; kept with time 0",
+                item_id,
+                username,
+                _shown(time),
+            )
+        kids = item.get("kids")
+        row = {
+            "id": item_id,
+            "kind": parsed.kind.value,
+            "month": parsed.month,
+            "title": title,
+            # A bad time only misorders the row and bad kids only lose the tie-break below;
+            # neither is a reason to drop a real thread.
+            "time": time if _is_int(time) else 0,
+            "num_kids": len(kids) if isinstance(kids, list) else 0,
+        }
+        key = (row["month"], row["kind"])
+        kept = best.get(key)
+        if kept is None:
+            best[key] = row
+            continue
+        # On a tie the first seen stays: HN lists submissions newest first.
+        winner, loser = (row, kept) if row["num_kids"] > kept["num_kids"] else (kept, row)
+        best[key] = winner
+        reason = (
+            f"duplicate: thread {winner['id']} is the {loser['kind']} thread of "
+            f"{loser['month']}, with more replies"
+        )
+        skip(loser["id"], reason, loser["title"], logging.INFO)
+
+    if not best:
+        return ThreadDiscovery(empty_threads_frame(), tuple(skipped), dict(batch.failed))
+    frame = pd.DataFrame(list(best.values()), columns=THREAD_COLUMNS)
+    frame = frame.sort_values(["month", "time", "id"], ignore_index=True)
+    return ThreadDiscovery(frame.astype(_DTYPES), tuple(skipped), dict(batch.failed))
 
 
 def discover_threads(
@@ -29,42 +229,8 @@ def discover_threads(
 
     ``limit`` inspects only the user's newest ``limit`` submissions (HN lists them newest
     first), which is all a periodic refresh needs.  Comments, dead or deleted stories and
-    titles that are not a known thread phrasing are skipped.  If the account somehow posted
-    two threads of one kind for one month, the one with more replies is kept.
+    titles that are not a known thread phrasing are skipped (and logged; :func:`find_threads`
+    also returns them).  If the account somehow posted two threads of one kind for one month,
+    the one with more replies is kept.
     """
-    user = client.user(username)
-    if user is None:
-        raise ValueError(
-            f"Hacker News has no user {username!r}; the monthly threads are posted by "
-            "'whoishiring'. Check the username and HN_API_URL."
-        )
-    submitted = list(user.get("submitted") or [])
-    if limit is not None:
-        submitted = submitted[: max(0, limit)]
-    batch = client.items(submitted)
-    if batch.failed:
-        raise FetchError(batch.failed, batch.failed, what=f"submission(s) of {username!r}")
-
-    best: dict[tuple[str, str], dict] = {}
-    for item in batch.items.values():
-        if not item or item.get("type") != "story" or item.get("deleted") or item.get("dead"):
-            continue
-        parsed = parse_thread_title(item.get("title") or "")
-        if parsed is None:
-            continue
-        row = {
-            "id": int(item["id"]),
-            "kind": parsed.kind.value,
-            "month": parsed.month,
-            "title": item["title"],
-            "time": int(item.get("time") or 0),
-            "num_kids": len(item.get("kids") or []),
-        }
-        key = (row["month"], row["kind"])
-        if key not in best or row["num_kids"] > best[key]["num_kids"]:
-            best[key] = row
-    if not best:
-        return empty_threads_frame()
-    frame = pd.DataFrame(list(best.values()), columns=THREAD_COLUMNS)
-    frame = frame.sort_values(["month", "time", "id"], ignore_index=True)
-    return frame.astype(_DTYPES)
+    return find_threads(client, username, limit).threads

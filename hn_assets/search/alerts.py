@@ -13,12 +13,24 @@ The saved searches live in a YAML file (see ``hn_assets/saved_searches.example.y
 Delivery is off unless the environment configures it: SMTP with ``HN_ALERT_SMTP_HOST`` (plus
 ``_PORT`` default 587, ``_USER``, ``_PASSWORD``, ``_FROM``, ``_TO`` comma-separated), and/or a
 webhook with ``HN_ALERT_WEBHOOK_URL`` (a JSON POST with a Slack-compatible ``text`` field).
+
+Post text is written by strangers, so every string from a post is escaped for the medium it
+lands in (:func:`render_digest`): markdown for the UI and the digest file, Slack's ``mrkdwn``
+for the webhook (``<!channel>`` or ``<@U123>`` in a post must not notify anyone), plain text
+for the email. The only links are the ones we build from a post's id.
+
+SMTP logs in (``HN_ALERT_SMTP_USER``) only over TLS: port 465, or STARTTLS when the server
+offers it. A server without STARTTLS gets no password unless
+``HN_ALERT_SMTP_ALLOW_PLAINTEXT=1`` says the network path is trusted. Without a user nothing
+secret is sent, so mail goes out over a plain connection as before (a local relay on port 25
+often offers no TLS); the digest only holds public HN posts.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import smtplib
 import ssl
 import time
@@ -29,10 +41,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import numpy as np
+import pandas as pd
 import requests
 import yaml
 
+from hn_assets.errors import ConfigError, HNError
+from hn_assets.quarantine import QuarantinedPost, isolate
 from hn_assets.search.backends import SearchIndex
+from hn_assets.search.documents import hn_url
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import Query, QueryError, validate_month
 
@@ -40,12 +57,12 @@ _ALLOWED_KEYS = frozenset({"name", "query", "months", "notify"})
 T = TypeVar("T")
 
 
-class SavedSearchError(ValueError):
+class SavedSearchError(ConfigError):
     """The saved searches file is missing or wrong; the message names the file and line."""
 
 
-class AlertDeliveryError(RuntimeError):
-    """A configured delivery channel failed after its retries."""
+class AlertDeliveryError(HNError, RuntimeError):
+    """A configured delivery channel failed after its retries, or is configured wrongly."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,14 @@ class AlertResult:
 
 
 # --- loading -------------------------------------------------------------------------------
+#: A saved-searches file is a short list written by hand; anything far larger is a mistake
+#: (or an attempt to exhaust memory), and is refused before parsing.
+MAX_FILE_BYTES = 1_000_000
+#: The deepest the format goes is searches -> a search -> its months list; deeper YAML is
+#: refused before PyYAML's recursive composer could overflow the stack on it.
+MAX_NESTING = 8
+
+
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
@@ -108,28 +133,92 @@ def _value_node(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
     return None
 
 
-def load_saved_searches(path: str | os.PathLike[str]) -> list[SavedSearch]:
-    """Read and check every saved search in the YAML file at ``path``."""
-    source = Path(path)
+def _read_text(source: Path) -> str:
     try:
-        text = source.read_text(encoding="utf-8")
+        with source.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise SavedSearchError(
             f"cannot read saved searches from {source}: {exc.strerror or exc}; copy "
             "hn_assets/saved_searches.example.yaml and set HN_SAVED_SEARCHES to its path"
         ) from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise SavedSearchError(
+            f"{source}: larger than {MAX_FILE_BYTES:,} bytes, which is no saved-searches file; "
+            "check HN_SAVED_SEARCHES points at the right file"
+        )
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SavedSearchError(
+            f"{source}:{line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        ) from exc
+
+
+def _check_shape(source: Path, text: str) -> None:
+    """Refuse anchors, aliases and deep nesting, scanning events (no recursion, no objects).
+
+    Aliases are how a "billion laughs" file grows a small text into a huge structure, and
+    saved searches never need them.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        where = f"{source}:{event.start_mark.line + 1}"
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise SavedSearchError(
+                f"{where}: YAML anchors and aliases (&name, *name) are not supported in saved "
+                "searches; write each search out in full"
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise SavedSearchError(
+                    f"{where}: nested more than {MAX_NESTING} levels deep; the file is a list "
+                    "of searches, each a mapping of name, query, months and notify"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _parse_yaml(source: Path, text: str) -> tuple[yaml.Node | None, Any]:
+    try:
+        _check_shape(source, text)
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else str(source)
-        raise SavedSearchError(f"{where}: invalid YAML: {exc.problem or exc}") from exc
+        # PyYAML splits a message into context ("while parsing a flow node") and problem.
+        problem = " ".join(" ".join(filter(None, (exc.context, exc.problem))).split())
+        problem = problem or " ".join(str(exc).split())
+        raise SavedSearchError(f"{where}: invalid YAML: {problem}") from exc
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        line_number = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise SavedSearchError(
+            f"{source}:{line_number}: invalid YAML: the character U+{code:04X} is not allowed; "
+            "remove it"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise SavedSearchError(f"{source}: invalid YAML: {' '.join(str(exc).split())}") from exc
+
+
+def load_saved_searches(path: str | os.PathLike[str]) -> list[SavedSearch]:
+    """Read and check every saved search in the YAML file at ``path``.
+
+    Every problem is a :class:`SavedSearchError` whose message names the file, the line and
+    the fix (one line, except that a query error adds the query with a caret under the
+    problem); no other exception escapes, whatever the file holds.
+    """
+    source = Path(path)
+    text = _read_text(source)
+    root, data = _parse_yaml(source, text)
     if isinstance(root, yaml.MappingNode) and isinstance(data, dict):
+        _no_duplicate_keys(source, root)
         unknown = set(data) - {"searches"}
         if unknown:
             raise SavedSearchError(
-                f"{source}:{_line(root)}: unknown top-level key(s) {sorted(unknown)}; "
+                f"{source}:{_line(root)}: unknown top-level key(s) {sorted(map(str, unknown))}; "
                 "the file holds one key, searches: a list of {name, query}"
             )
         items_node, items = _value_node(root, "searches"), data.get("searches")
@@ -148,10 +237,24 @@ def load_saved_searches(path: str | os.PathLike[str]) -> list[SavedSearch]:
     return searches
 
 
+def _no_duplicate_keys(source: Path, mapping: yaml.MappingNode) -> None:
+    # PyYAML keeps the last of two equal keys without a word; a second "query:" is a mistake.
+    seen: dict[str, int] = {}
+    for key_node, _ in mapping.value:
+        key = str(key_node.value)
+        if key in seen:
+            raise SavedSearchError(
+                f"{source}:{_line(key_node)}: the key {key!r} is already given on line "
+                f"{seen[key]}; keep one"
+            )
+        seen[key] = _line(key_node)
+
+
 def _saved_search(source: Path, node: yaml.Node, item: Any, lines: dict[str, int]) -> SavedSearch:
     where = f"{source}:{_line(node)}"
     if not isinstance(item, dict) or not isinstance(node, yaml.MappingNode):
         raise SavedSearchError(f"{where}: a saved search is a mapping with name and query")
+    _no_duplicate_keys(source, node)
     unknown = set(item) - _ALLOWED_KEYS
     if unknown:
         raise SavedSearchError(
@@ -161,6 +264,11 @@ def _saved_search(source: Path, node: yaml.Node, item: Any, lines: dict[str, int
     name, query = item.get("name"), item.get("query")
     if not isinstance(name, str) or not name.strip():
         raise SavedSearchError(f"{where}: every saved search needs a name (text)")
+    if not name.isprintable():
+        raise SavedSearchError(
+            f"{where}: the name {name!r} holds a line break or control character; use one "
+            "line of plain text"
+        )
     if name in lines:
         raise SavedSearchError(f"{where}: the name {name!r} is already used on line {lines[name]}")
     lines[name] = _line(node)
@@ -172,15 +280,19 @@ def _saved_search(source: Path, node: yaml.Node, item: Any, lines: dict[str, int
     notify = item.get("notify", True)
     if not isinstance(notify, bool):
         raise SavedSearchError(f"{where}: notify of {name!r} must be true or false")
-    if months is not None and not isinstance(months, list):
-        raise SavedSearchError(f"{where}: months of {name!r} must be a list of YYYY-MM")
+    if months is not None and (
+        not isinstance(months, list) or not all(isinstance(month, str) for month in months)
+    ):
+        raise SavedSearchError(
+            f"{where}: months of {name!r} must be a list of YYYY-MM months, e.g. [2026-11]"
+        )
     query_node = _value_node(node, "query")
     query_where = f"{source}:{_line(query_node)}" if query_node is not None else where
     try:
         return SavedSearch(
             name=name,
             query=query,
-            months=tuple(str(month) for month in months) if months is not None else None,
+            months=tuple(months) if months is not None else None,
             notify=notify,
         )
     except QueryError as exc:
@@ -219,49 +331,236 @@ def find_new_matches(
 
 
 # --- rendering -----------------------------------------------------------------------------
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+#: The quarantine stage of a post that could not be written into the digest.
+DIGEST_STAGE = "alert_digest"
+#: Longest text kept from one field of a post: a digest row, not the post.
+MAX_FIELD_CHARS = 200
+
+# Characters that change how text reads without being visible: control characters, bidi
+# overrides and isolates (which can make a row display in a misleading order), zero-width
+# spaces and the byte-order mark. Whitespace among them is collapsed to a space beforehand.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Characters with a meaning in markdown wherever they stand in a line (emphasis, code, links,
+# images, tables, strikethrough, headings, math); line-start-only syntax (lists, quotes) cannot
+# arise because every untrusted string lands mid-line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!|~#$])")
+# Slack turns these into notifications when written as <!here>; the bare words are defused too
+# in case a workspace or a future default links them.
+_SLACK_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _DigestRow:
+    """One post as the digest shows it: single-line plain text, not yet escaped."""
+
+    post_id: int
+    url: str
+    company: str
+    roles: str
+    locations: str
+    remote: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One alert result written for each medium, and the posts left out of it.
+
+    ``markdown`` is for the Dagster UI and the digest file, ``slack`` for the webhook's
+    ``text`` (Slack ``mrkdwn``), ``plain_text`` for the email body. ``quarantined`` lists the
+    new matches that could not be rendered (stage :data:`DIGEST_STAGE`).
+    """
+
+    markdown: str
+    slack: str
+    plain_text: str
+    quarantined: tuple[QuarantinedPost, ...] = ()
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _scalar_text(value: Any, column: str) -> str:
+    if _missing(value):
         return ""
     if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return str(value)
+    raise TypeError(f"{column} holds a {type(value).__name__}, not text")
+
+
+def _field_text(value: Any, column: str) -> str:
+    """A post's field as one line of plain text: lists joined, NaN and None empty."""
+    if isinstance(value, list | tuple | np.ndarray):
+        if isinstance(value, np.ndarray) and value.ndim != 1:
+            raise TypeError(f"{column} is a {value.ndim}-d array, not a list")
+        text = ", ".join(part for part in (_scalar_text(item, column) for item in value) if part)
     else:
-        try:
-            text = ", ".join(str(item) for item in value)
-        except TypeError:
-            text = str(value)
-    return " ".join(text.replace("|", "\\|").split())
+        text = _scalar_text(value, column)
+    text = _INVISIBLE.sub("", " ".join(text.split()))
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "\u2026"
 
 
-def render_digest_markdown(result: AlertResult, docs_by_id: Mapping[int, Mapping[str, Any]]) -> str:
-    """A markdown digest: one section per saved search with new matches, one row per post."""
-    lines = [f"# New job matches, {result.month}", ""]
-    if not result.total_new:
+def _digest_row(post_id: int, doc: Any) -> _DigestRow:
+    """The digest's row for one post; raises on a document it cannot read."""
+    if not isinstance(doc, Mapping):
+        raise TypeError(f"its document is a {type(doc).__name__}, not a mapping")
+    return _DigestRow(
+        post_id=post_id,
+        # Built from the id, never taken from the document: the only link in a digest.
+        url=hn_url(post_id),
+        company=_field_text(doc.get("company"), "company"),
+        roles=_field_text(doc.get("roles"), "roles"),
+        locations=_field_text(doc.get("locations"), "locations"),
+        remote=_field_text(doc.get("remote"), "remote"),
+    )
+
+
+def markdown_text(text: str) -> str:
+    """``text`` shown literally in markdown: metacharacters backslash-escaped, HTML's
+    ``& < >`` as entities, one line."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _markdown_code(text: str) -> str:
+    """An inline code span that holds ``text`` whatever backticks it contains."""
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def slack_text(text: str) -> str:
+    """``text`` shown literally in Slack ``mrkdwn``: ``& < >`` escaped as Slack requires, so
+    no ``<!channel>``, ``<@U123>`` or ``<url|label>`` survives, broadcast words defused."""
+    escaped = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SLACK_BROADCAST.sub("@\u2060\\1", escaped)
+
+
+def _slack_lines(text: str) -> str:
+    """Multi-line ``text`` shown literally in Slack, line by line (see :func:`slack_text`)."""
+    return "\n".join(slack_text(line) for line in text.splitlines())
+
+
+def _plural(count: int) -> str:
+    return f"{count} new match{'es' if count != 1 else ''}"
+
+
+def _left_out_note(quarantined: Sequence[QuarantinedPost]) -> str:
+    ids = ", ".join(str(post.id) for post in quarantined)
+    count = len(quarantined)
+    return (
+        f"{count} matching post{'s' if count != 1 else ''} could not be rendered and "
+        f"{'are' if count != 1 else 'is'} left out: {ids}."
+    )
+
+
+def _markdown(
+    month: str,
+    sections: list[tuple[SavedSearch, list[_DigestRow]]],
+    left_out: Sequence[QuarantinedPost],
+) -> str:
+    lines = [f"# New job matches, {month}", ""]
+    if not sections and not left_out:
         lines.append("No saved search has new matches this time.")
         return "\n".join(lines) + "\n"
-    for alert in result.alerts:
-        if not alert.new_ids:
-            continue
-        count = len(alert.new_ids)
+    for search, rows in sections:
         lines += [
-            f"## {alert.search.name}: {count} new match{'es' if count != 1 else ''}",
+            f"## {markdown_text(search.name)}: {_plural(len(rows))}",
             "",
-            f"`{alert.search.parsed}`",
+            _markdown_code(str(search.parsed)),
             "",
             "| Company | Role | Location | Remote | Post |",
             "|---|---|---|---|---|",
         ]
-        for post_id in alert.new_ids:
-            doc = docs_by_id.get(post_id, {})
-            url = doc.get("hn_url") or f"https://news.ycombinator.com/item?id={post_id}"
-            lines.append(
-                f"| {_cell(doc.get('company')) or '?'} | {_cell(doc.get('roles'))} | "
-                f"{_cell(doc.get('locations'))} | {_cell(doc.get('remote'))} | "
-                f"[{post_id}]({url}) |"
-            )
+        lines += [
+            f"| {markdown_text(row.company) or '?'} | {markdown_text(row.roles)} | "
+            f"{markdown_text(row.locations)} | {markdown_text(row.remote)} | "
+            f"[{row.post_id}]({row.url}) |"
+            for row in rows
+        ]
         lines.append("")
+    if left_out:
+        lines += [_left_out_note(left_out), ""]
     return "\n".join(lines)
+
+
+def _slack(
+    month: str,
+    sections: list[tuple[SavedSearch, list[_DigestRow]]],
+    left_out: Sequence[QuarantinedPost],
+) -> str:
+    lines = [f"*New job matches, {month}*"]
+    if not sections and not left_out:
+        return lines[0] + "\nNo saved search has new matches this time."
+    for search, rows in sections:
+        query = slack_text(str(search.parsed))
+        lines += ["", f"*{slack_text(search.name)}*: {_plural(len(rows))} for {query}"]
+        for row in rows:
+            cells = [row.company or "?", row.roles, row.locations]
+            cells += [f"remote: {row.remote}"] if row.remote else []
+            lines.append(
+                f"\u2022 <{row.url}|{row.post_id}> "
+                + " | ".join(slack_text(cell) for cell in cells if cell)
+            )
+    if left_out:
+        lines += ["", _left_out_note(left_out)]
+    return "\n".join(lines) + "\n"
+
+
+def _plain_text(
+    month: str,
+    sections: list[tuple[SavedSearch, list[_DigestRow]]],
+    left_out: Sequence[QuarantinedPost],
+) -> str:
+    lines = [f"New job matches, {month}"]
+    if not sections and not left_out:
+        return lines[0] + "\n\nNo saved search has new matches this time.\n"
+    for search, rows in sections:
+        lines += ["", f"{search.name}: {_plural(len(rows))} for {search.parsed}", ""]
+        for row in rows:
+            cells = [row.company or "?", row.roles, row.locations]
+            cells += [f"remote: {row.remote}"] if row.remote else []
+            lines += ["- " + " | ".join(cell for cell in cells if cell), f"  {row.url}"]
+    if left_out:
+        lines += ["", _left_out_note(left_out)]
+    return "\n".join(lines) + "\n"
+
+
+def render_digest(result: AlertResult, docs_by_id: Mapping[int, Any]) -> Digest:
+    """The digest of ``result`` for every medium: one section per saved search with new
+    matches, one row per post. A post whose row cannot be rendered (odd types in its
+    document) is left out and listed in ``Digest.quarantined``; the rest still go out."""
+    new_ids = list(dict.fromkeys(post_id for alert in result.alerts for post_id in alert.new_ids))
+    rendered, quarantined = isolate(
+        new_ids,
+        lambda post_id: _digest_row(int(post_id), docs_by_id.get(post_id, {})),
+        stage=DIGEST_STAGE,
+        id_of=int,
+    )
+    rows = {row.post_id: row for row in rendered}
+    sections = [
+        (alert.search, [rows[post_id] for post_id in alert.new_ids if post_id in rows])
+        for alert in result.alerts
+    ]
+    sections = [(search, section_rows) for search, section_rows in sections if section_rows]
+    return Digest(
+        markdown=_markdown(result.month, sections, quarantined),
+        slack=_slack(result.month, sections, quarantined),
+        plain_text=_plain_text(result.month, sections, quarantined),
+        quarantined=tuple(quarantined),
+    )
+
+
+def render_digest_markdown(result: AlertResult, docs_by_id: Mapping[int, Any]) -> str:
+    """The markdown of :func:`render_digest` (which also says what was left out)."""
+    return render_digest(result, docs_by_id).markdown
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -285,9 +584,45 @@ class _RetryableHTTPError(Exception):
     pass
 
 
-def _send_email(digest: str, result: AlertResult, env: Mapping[str, str], timeout_s: float) -> str:
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "")
+    value = raw.strip().lower()
+    if not value or value in _FALSE:
+        return False
+    if value in _TRUE:
+        return True
+    raise AlertDeliveryError(
+        f"{name}={raw!r} is not one of {', '.join(_TRUE + _FALSE)}: set it to 1 to allow it, "
+        "or unset it"
+    )
+
+
+def _smtp_port(env: Mapping[str, str]) -> int:
+    raw = env.get("HN_ALERT_SMTP_PORT", "")
+    if not raw.strip():
+        return 587
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise AlertDeliveryError(
+            f"HN_ALERT_SMTP_PORT={raw!r} is not a port number: set it to e.g. 587 (STARTTLS) "
+            "or 465 (SSL), or unset it"
+        )
+    return port
+
+
+def _send_email(
+    digest: Digest, result: AlertResult, env: Mapping[str, str], timeout_s: float
+) -> str:
     host = env["HN_ALERT_SMTP_HOST"]
-    port = int(env.get("HN_ALERT_SMTP_PORT") or 587)
+    port = _smtp_port(env)
+    allow_plaintext = _flag(env, "HN_ALERT_SMTP_ALLOW_PLAINTEXT")
     user, password = env.get("HN_ALERT_SMTP_USER"), env.get("HN_ALERT_SMTP_PASSWORD")
     recipients = [a.strip() for a in env.get("HN_ALERT_SMTP_TO", "").split(",") if a.strip()]
     if not recipients:
@@ -296,10 +631,18 @@ def _send_email(digest: str, result: AlertResult, env: Mapping[str, str], timeou
         )
     message = EmailMessage()
     message["Subject"] = f"HN jobs: {result.total_new} new matches for {result.month}"
-    message["From"] = env.get("HN_ALERT_SMTP_FROM") or user or "hn-jobs@localhost"
-    message["To"] = ", ".join(recipients)
-    message.set_content(digest)
-    if port == 465:
+    try:
+        message["From"] = env.get("HN_ALERT_SMTP_FROM") or user or "hn-jobs@localhost"
+        message["To"] = ", ".join(recipients)
+    except ValueError as exc:  # a line break in an address would start a new header
+        raise AlertDeliveryError(
+            f"HN_ALERT_SMTP_FROM or HN_ALERT_SMTP_TO is not a valid address list ({exc}): "
+            "correct it"
+        ) from exc
+    # Plain text only: post text in an HTML part would need its own escaping and buys nothing.
+    message.set_content(digest.plain_text)
+    encrypted = port == 465
+    if encrypted:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, timeout=timeout_s, context=ssl.create_default_context()
         )
@@ -307,20 +650,30 @@ def _send_email(digest: str, result: AlertResult, env: Mapping[str, str], timeou
         smtp = smtplib.SMTP(host, port, timeout=timeout_s)
     with smtp:
         smtp.ehlo()
-        if port != 465 and smtp.has_extn("starttls"):
+        if not encrypted and smtp.has_extn("starttls"):
             smtp.starttls(context=ssl.create_default_context())
             smtp.ehlo()
+            encrypted = True
         if user:
+            # A server that drops STARTTLS (or an attacker in the path who strips it) must
+            # not get the password in clear text.
+            if not encrypted and not allow_plaintext:
+                raise AlertDeliveryError(
+                    f"the SMTP server {host}:{port} offers no STARTTLS, so logging in as "
+                    "HN_ALERT_SMTP_USER would send the password unencrypted; use port 465 or a "
+                    "server with STARTTLS, or set HN_ALERT_SMTP_ALLOW_PLAINTEXT=1 if the "
+                    "network to it is trusted"
+                )
             smtp.login(user, password or "")
         smtp.send_message(message)
     return f"email to {', '.join(recipients)}"
 
 
 def _post_webhook(
-    digest: str, result: AlertResult, env: Mapping[str, str], timeout_s: float
+    digest: Digest, result: AlertResult, env: Mapping[str, str], timeout_s: float
 ) -> str:
     url = env["HN_ALERT_WEBHOOK_URL"]
-    payload = {"text": digest, "month": result.month, "new_matches": result.new_matches}
+    payload = {"text": digest.slack, "month": result.month, "new_matches": result.new_matches}
     response = requests.post(url, json=payload, timeout=timeout_s)
     # Webhook URLs often embed a secret token: name only the host in messages.
     host = urlsplit(url).hostname or "the webhook"
@@ -336,7 +689,7 @@ def _post_webhook(
 
 def deliver(
     result: AlertResult,
-    digest: str,
+    digest: Digest | str,
     env: Mapping[str, str],
     *,
     timeout_s: float = 10.0,
@@ -345,12 +698,18 @@ def deliver(
 ) -> list[str]:
     """Send ``digest`` through each channel the environment configures; returns what was sent.
 
+    ``digest`` is a :class:`Digest` from :func:`render_digest`: the email gets its plain
+    text, the webhook its Slack text. A plain ``str`` is taken as finished text: mailed as
+    it is and Slack-escaped for the webhook, so it reads literally there.
+
     Nothing is sent when no notifying search has new matches or nothing is configured. Every
     configured channel is tried; if any fails after its retries, :class:`AlertDeliveryError`
     names all failures (secrets and webhook paths are never included).
     """
     if not result.deliverable:
         return []
+    if isinstance(digest, str):
+        digest = Digest(markdown=digest, slack=_slack_lines(digest), plain_text=digest)
     channels: list[tuple[Callable[[], str], tuple[type[BaseException], ...]]] = []
     if env.get("HN_ALERT_SMTP_HOST"):
         transient_smtp = (

@@ -2,7 +2,10 @@
 
 A :class:`Query` holds three lists of clauses, like an Elasticsearch ``bool`` query:
 ``must`` (all of them), ``should`` (at least one of them) and ``must_not`` (none of them). A
-clause is a :class:`Term` (one field, one value) or another :class:`Query`, nested to any depth.
+clause is a :class:`Term` (one field, one value) or another :class:`Query`, nested up to
+:data:`MAX_QUERY_DEPTH` levels (see :attr:`Query.depth`): a deeper query raises
+:class:`QueryError` when it is built, so every backend and every method here can walk any query
+that exists.
 
 The meaning of a query is defined once, in Python, by :meth:`Query.matches`; the backends
 translate the same object (:meth:`Query.to_elasticsearch`, ``LocalIndex`` for tantivy) and the
@@ -20,8 +23,14 @@ Field semantics (see :data:`FIELDS`):
 * ``keyword`` kinds (``employment``, ``currency``) match a whole value, ignoring case.
 * ``month`` matches ``YYYY-MM`` exactly; ``bool`` kinds take true/false (also yes/no, 1/0).
   ``visa`` is unknown (None) for most posts: neither ``visa:true`` nor ``visa:false`` matches it.
-* ``number`` kinds take ``N``, ``>N``, ``>=N``, ``<N``, ``<=N`` (``150k`` = 150000). A post
-  without a salary matches no salary condition.
+* ``number`` kinds take ``N``, ``>N``, ``>=N``, ``<N``, ``<=N`` (``150k`` = 150000), a finite
+  number of 0 or more. A post without a salary matches no salary condition.
+
+``str(query)`` writes a query in the ``hn-jobs search`` syntax, and ``parse_query(str(query))``
+has the same meaning. It is the same object when the query was built by :func:`all_of`,
+:func:`any_of` and :func:`negate` (``&``, ``|``, ``~``, and the parser itself); a query assembled
+from raw ``Query(must=..., should=..., must_not=...)`` comes back in that normal form, which
+reads back unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal, TypeAlias
 
 from hn_assets.search.analysis import contains_phrase, tokenize
@@ -90,12 +100,27 @@ FIELD_ALIASES: dict[str, str] = {
 DEFAULT_FIELD = "text"
 #: Words the query syntax reserves as operators (matched case-insensitively).
 OPERATORS = frozenset({"AND", "OR", "NOT"})
+#: How many levels a :class:`Query` may nest (see :attr:`Query.depth`). Elasticsearch refuses
+#: queries nested deeper than its ``indices.query.bool.max_nested_depth`` setting, whose lowest
+#: default (Elasticsearch 7) is 20 and whose count includes the month filter wrapped around the
+#: query and the leaf queries; staying under it keeps every query that can be built runnable on
+#: both backends, and keeps the recursive walks over a query (matching, translation, ``str``,
+#: equality) far from Python's recursion limit.
+MAX_QUERY_DEPTH = 16
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?\s*(\d+(?:\.\d+)?)([kK])?$")
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 _BARE_WORD = re.compile(r'^[^\s()":]+$')
+#: Characters of a value quoted in an error message.
+_QUOTED_CHARS = 60
+
+
+def _quoted(value: object) -> str:
+    """``repr(value)`` for an error message, cut short: the value may be a whole hostile query."""
+    text = repr(value)
+    return text if len(text) <= _QUOTED_CHARS else text[: _QUOTED_CHARS - 1] + "…"
 
 
 def known_fields_text() -> str:
@@ -109,13 +134,15 @@ def resolve_field(name: str) -> Field:
     try:
         return FIELDS[key]
     except KeyError:
-        raise QueryError(f"unknown field {name!r}; known fields: {known_fields_text()}") from None
+        raise QueryError(
+            f"unknown field {_quoted(name)}; known fields: {known_fields_text()}"
+        ) from None
 
 
 def validate_month(value: object) -> str:
     """Return ``value`` if it is a ``YYYY-MM`` month, else raise :class:`QueryError`."""
     if not isinstance(value, str) or not _MONTH.match(value.strip()):
-        raise QueryError(f"month must look like YYYY-MM (e.g. 2026-11), got {value!r}")
+        raise QueryError(f"month must look like YYYY-MM (e.g. 2026-11), got {_quoted(value)}")
     return value.strip()
 
 
@@ -124,25 +151,32 @@ def parse_bool(value: object, field: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise QueryError(f"{field}: expects true or false, got {value!r}")
+    raise QueryError(f"{field}: expects true or false, got {_quoted(value)}")
 
 
 def parse_number(value: object, field: str) -> tuple[Comparison, float]:
     if isinstance(value, bool):
-        raise QueryError(f"{field}: expects a number, got {value!r}")
+        raise QueryError(f"{field}: expects a number, got {_quoted(value)}")
     if isinstance(value, int | float):
-        if math.isnan(value):
-            raise QueryError(f"{field}: expects a number, got NaN")
-        return "=", float(value)
+        try:
+            amount = float(value)
+        except OverflowError:  # an int beyond any float
+            amount = math.inf
+        # The query syntax has no way to write NaN, infinities or negative numbers, so a query
+        # holding one could not be printed and parsed back; no salary is negative anyway.
+        if not math.isfinite(amount) or amount < 0:
+            raise QueryError(f"{field}: expects a finite number of 0 or more, got {_quoted(value)}")
+        return "=", amount
     if isinstance(value, str):
         match = _NUMBER.match(value.strip())
         if match:
             op, digits, thousands = match.groups()
             amount = float(digits) * (1000 if thousands else 1)
-            return (op or "="), amount  # type: ignore[return-value]
+            if math.isfinite(amount):
+                return (op or "="), amount  # type: ignore[return-value]
     raise QueryError(
         f"{field}: expects a number with an optional comparison (150000, >=150k, <90000), "
-        f"got {value!r}"
+        f"got {_quoted(value)}"
     )
 
 
@@ -170,11 +204,20 @@ class Term:
         op: Comparison = self.op
         if spec.kind in ("text", "keyword"):
             if not isinstance(value, str):
-                raise QueryError(f"{spec.name}: expects text, got {value!r}")
+                raise QueryError(f"{spec.name}: expects text, got {_quoted(value)}")
+            if '"' in value:
+                if spec.kind == "keyword":
+                    raise QueryError(
+                        f"{spec.name}: {_quoted(value)} contains a double quote, which no "
+                        f"{spec.name} value has; remove it"
+                    )
+                # Analysis treats a quote as a word separator, so dropping it keeps the meaning
+                # and lets str() quote the value (the syntax has no escape for a quote).
+                value = value.replace('"', " ")
             value = " ".join(value.split())
             if spec.kind == "text" and not tokenize(value):
                 raise QueryError(
-                    f"{spec.name}: {self.value!r} has no letters or digits to search for"
+                    f"{spec.name}: {_quoted(self.value)} has no letters or digits to search for"
                 )
             if spec.kind == "keyword":
                 if not value:
@@ -239,14 +282,14 @@ class Term:
             text = "true" if self.value else "false"
         elif spec.kind == "number":
             amount = float(self.value)
-            number = str(int(amount)) if amount.is_integer() else repr(amount)
+            # Positional digits: the syntax reads 1e-07 as a word, not a number.
+            number = str(int(amount)) if amount.is_integer() else f"{Decimal(repr(amount)):f}"
             text = number if self.op == "=" else f"{self.op}{number}"
         else:
             text = str(self.value)
             bare = _BARE_WORD.match(text) and text.upper() not in OPERATORS
             if not bare:
-                # Quotes never matter to analysed text; keyword values never contain them.
-                text = '"' + text.replace('"', " ") + '"'
+                text = f'"{text}"'  # construction removed or refused any quote inside
         return text if spec.name == DEFAULT_FIELD else f"{spec.name}:{text}"
 
     def __and__(self, other: TermLike) -> Query:
@@ -293,13 +336,15 @@ def _clauses(items: TermLike | Iterable[TermLike] | None, role: str) -> tuple[Cl
             for field, values in item.items():
                 if isinstance(values, list | tuple | set | frozenset):
                     if not values:
-                        raise QueryError(f"{role}: field {field!r} has an empty list of values")
+                        raise QueryError(
+                            f"{role}: field {_quoted(field)} has an empty list of values"
+                        )
                     clauses.extend(Term(field, value) for value in values)
                 else:
                     clauses.append(Term(field, values))
         else:
             raise QueryError(
-                f"{role}: cannot search for {item!r} ({type(item).__name__}); use a string, "
+                f"{role}: cannot search for {_quoted(item)} ({type(item).__name__}); use a string, "
                 "a {field: value} mapping, a Term or a Query"
             )
     return tuple(clauses)
@@ -312,13 +357,17 @@ class Query:
     ``Query(must=[Query(should=["san francisco", "bay area"]),
     Query(should=["machine learning", "data analysis"])])`` its second. Queries compose with
     ``&``, ``|`` and ``~`` (flattening where the meaning allows, like elasticsearch-dsl).
+
+    A query nests at most :data:`MAX_QUERY_DEPTH` levels (:attr:`depth`); building a deeper one
+    raises :class:`QueryError`.
     """
 
-    __slots__ = ("must", "should", "must_not")
+    __slots__ = ("must", "should", "must_not", "_depth")
 
     must: tuple[Clause, ...]
     should: tuple[Clause, ...]
     must_not: tuple[Clause, ...]
+    _depth: int
 
     def __init__(
         self,
@@ -334,6 +383,25 @@ class Query:
                 "empty query: give at least one term, e.g. Query(must='python') or "
                 "parse_query('python AND remote:true')"
             )
+        # Counted as str() writes the query, so that its text parses back within the limit:
+        # beside must or must_not, several should clauses become a parenthesised group.
+        grouped = len(self.should) > 1 and bool(self.must or self.must_not)
+        self._depth = 1 + max(
+            max((_depth_of(clause) for clause in (*self.must, *self.must_not)), default=0),
+            max((_depth_of(clause) for clause in self.should), default=0) + (1 if grouped else 0),
+        )
+        if self._depth > MAX_QUERY_DEPTH:
+            raise QueryError(
+                f"query nests more than {MAX_QUERY_DEPTH} levels deep: remove parentheses "
+                "that group nothing new (a AND (b AND c) is a AND b AND c) or split it into "
+                "several searches"
+            )
+
+    @property
+    def depth(self) -> int:
+        """Nesting levels as written by ``str()``: 1 for terms joined by one operator, 2 for
+        ``a AND (b OR c)``; at most :data:`MAX_QUERY_DEPTH`."""
+        return self._depth
 
     # --- meaning -------------------------------------------------------------------------
     def matches(self, doc: Mapping[str, Any]) -> bool:
@@ -369,7 +437,8 @@ class Query:
         return {"bool": body}
 
     def __str__(self) -> str:
-        """The query in the ``hn-jobs search`` syntax (parses back to the same meaning)."""
+        """The query in the ``hn-jobs search`` syntax; it parses back to the same meaning (see
+        the module docstring for when it is the same object)."""
         parts = [_atom(clause) for clause in self.must]
         if self.should:
             alternatives = " OR ".join(_atom(clause) for clause in self.should)
@@ -414,6 +483,10 @@ class Query:
 
     def __invert__(self) -> Query:
         return negate(self)
+
+
+def _depth_of(clause: Clause) -> int:
+    return clause.depth if isinstance(clause, Query) else 0
 
 
 def _atom(clause: Clause) -> str:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from hn_assets.search.backends import SearchIndex
-from hn_assets.search.documents import frame_records
+from hn_assets.quarantine import QuarantinedPost, isolate
+from hn_assets.search.backends import IndexWriteError, SearchIndex
+from hn_assets.search.documents import frame_records, normalize_document
 from hn_assets.search.query import validate_month
 
 
 @dataclass(frozen=True)
 class SyncResult:
-    """What a sync did: posts added, posts removed, and the month's size afterwards."""
+    """What a sync did: posts added, posts removed, the month's size afterwards, and the posts
+    that could not be indexed (left out, with why)."""
 
     added: int
     removed: int
     total: int
+    quarantined: list[QuarantinedPost] = field(default_factory=list)
 
 
 def sync_month(index: SearchIndex, month: str, posts: pd.DataFrame) -> SyncResult:
@@ -44,9 +47,38 @@ def sync_month(index: SearchIndex, month: str, posts: pd.DataFrame) -> SyncResul
         raise ValueError(f"clean_posts for {month} repeats post ids {repeated}")
     index.ensure_index()
     indexed = index.ids_for_month(month)
-    wanted = {int(post_id) for post_id in posts["id"]}
     new_rows = posts[~posts["id"].isin(indexed)]
-    added = index.upsert(frame_records(new_rows)) if len(new_rows) else 0
+    docs, quarantined = isolate(
+        frame_records(new_rows), normalize_document, stage="index", id_of=lambda row: row["id"]
+    )
+    added, rejected = _upsert_isolated(index, docs)
+    quarantined += rejected
+    wanted = {int(post_id) for post_id in posts["id"]} - {post.id for post in quarantined}
     vanished = indexed - wanted
     removed = index.delete(vanished) if vanished else 0
-    return SyncResult(added=added, removed=removed, total=len(indexed) + added - removed)
+    return SyncResult(
+        added=added,
+        removed=removed,
+        total=len(indexed) + added - removed,
+        quarantined=quarantined,
+    )
+
+
+def _upsert_isolated(index: SearchIndex, docs: list[dict]) -> tuple[int, list[QuarantinedPost]]:
+    """Write ``docs``; documents the backend rejects one by one (an Elasticsearch mapping
+    error, say) are quarantined, and a failure of the whole write still raises."""
+    if not docs:
+        return 0, []
+    try:
+        return index.upsert(docs), []
+    except IndexWriteError as error:
+        rejected = {
+            problem.id: problem.reason for problem in error.failures if problem.id is not None
+        }
+        if not rejected or len(rejected) < len(error.failures):
+            raise
+    # The backend kept the rest of the batch (see SearchIndex.upsert); write it again to be
+    # sure of it, without the rejected documents: upserts are idempotent.
+    kept = [doc for doc in docs if doc["id"] not in rejected]
+    added = index.upsert(kept) if kept else 0
+    return added, [QuarantinedPost(post_id, "index", why) for post_id, why in rejected.items()]

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
+from hn_assets.quarantine import QuarantinedPost, isolate
 from hn_assets.textgen.vocab import (
     DEFAULT_MIN_FREQUENCY,
     END,
     START,
     Vocabulary,
-    build_vocabulary,
-    check_no_reserved,
     normalise,
+    vocabulary_from_counts,
     vocabulary_table,
 )
 
@@ -34,6 +35,8 @@ DATA_FILE = "data.npy"
 OFFSETS_FILE = "offsets.npy"
 VOCAB_FILE = "vocab.json"
 _ENCODE_CHUNK_CHARS = 1 << 16  # bounds the lookup's intermediates (~14 bytes/char)
+#: ``QuarantinedPost.stage`` of a post left out of the character training set.
+CORPUS_STAGE = "char_corpus"
 
 
 @dataclass
@@ -41,11 +44,14 @@ class EncodedCorpus:
     """All postings as ids, each wrapped START + text + END, back to back.
 
     ``offsets[i]`` is where post ``i`` starts (its START) and ``offsets[-1] == len(data)``.
+    Posts that could not be encoded are not in it; ``quarantined`` names them (it is not
+    saved: a loaded corpus has none).
     """
 
     data: np.ndarray
     offsets: np.ndarray
     vocab: Vocabulary
+    quarantined: list[QuarantinedPost] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.data.dtype != np.uint8 or self.data.ndim != 1:
@@ -129,43 +135,68 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
-def encode_corpus(texts: Sequence[str], vocab: Vocabulary) -> EncodedCorpus:
-    """Encode postings as START + normalised text + END, back to back, in uint8 ids.
+def wrap_posts(
+    texts: Sequence[str], ids: Sequence[int] | None = None
+) -> tuple[list[str], list[QuarantinedPost]]:
+    """START + normalised text + END for every post that can be normalised.
+
+    A post that raises (a missing text read back as ``None`` or NaN, say) is quarantined
+    under its id and left out, so one post never blocks the corpus. ``ids`` name the posts
+    in quarantine records; without them a post is named by its position in ``texts``.
+    """
+    if ids is None:
+        ids = range(len(texts))
+    elif len(ids) != len(texts):
+        raise ValueError(
+            f"got {len(ids)} ids for {len(texts)} texts; pass one id per text, in the same order"
+        )
+    return isolate(
+        zip(ids, texts, strict=True),
+        lambda post: START + normalise(post[1]) + END,
+        stage=CORPUS_STAGE,
+        id_of=lambda post: post[0],
+    )
+
+
+def encode_wrapped(
+    wrapped: Sequence[str], vocab: Vocabulary, quarantined: Sequence[QuarantinedPost] = ()
+) -> EncodedCorpus:
+    """Encode posts already wrapped by :func:`wrap_posts` into one uint8 array.
 
     Vectorised: chunks of posts are joined and mapped through the vocabulary's code-point
-    lookup table straight into one preallocated array, so the peak memory stays near one
-    byte per character (the chunk's intermediates are bounded by ``_ENCODE_CHUNK_CHARS``).
+    lookup table straight into an array of the exact final size (one id per character of
+    the wrapped posts), so beyond the wrapped posts themselves the peak memory stays near one
+    byte per character.
     """
-    lengths = np.empty(len(texts), dtype=np.int64)
-    # Normalising rarely changes a length ("\r\n", "…"), so the raw length is a good guess.
-    data = np.empty(sum(len(text) + 2 for text in texts), dtype=np.uint8)
+    lengths = np.fromiter((len(post) for post in wrapped), dtype=np.int64, count=len(wrapped))
+    offsets = np.zeros(len(wrapped) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)
     filled = 0
     chunk: list[str] = []
     chunk_chars = 0
+    for index, post in enumerate(wrapped):
+        chunk.append(post)
+        chunk_chars += len(post)
+        if chunk_chars >= _ENCODE_CHUNK_CHARS or index == len(wrapped) - 1:
+            ids = vocab.encode_normalised("".join(chunk))
+            data[filled : filled + ids.size] = ids
+            filled += ids.size
+            chunk, chunk_chars = [], 0
+    return EncodedCorpus(data=data, offsets=offsets, vocab=vocab, quarantined=list(quarantined))
 
-    def flush() -> None:
-        nonlocal data, filled, chunk, chunk_chars
-        ids = vocab.encode_normalised("".join(chunk))
-        if filled + ids.size > data.size:
-            data = np.resize(data, max(filled + ids.size, data.size + data.size // 8))
-        data[filled : filled + ids.size] = ids
-        filled += ids.size
-        chunk, chunk_chars = [], 0
 
-    for index, text in enumerate(texts):
-        check_no_reserved(text, where=f"post {index}")
-        wrapped = START + normalise(text) + END
-        lengths[index] = len(wrapped)
-        chunk.append(wrapped)
-        chunk_chars += len(wrapped)
-        if chunk_chars >= _ENCODE_CHUNK_CHARS:
-            flush()
-    if chunk:
-        flush()
-    data.resize(filled, refcheck=False)  # in place, no second copy
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return EncodedCorpus(data=data, offsets=offsets, vocab=vocab)
+def encode_corpus(
+    texts: Sequence[str], vocab: Vocabulary, *, ids: Sequence[int] | None = None
+) -> EncodedCorpus:
+    """Encode postings as START + normalised text + END, back to back, in uint8 ids.
+
+    Posts that cannot be encoded are left out and listed in ``quarantined`` (named by
+    ``ids``, or by their position in ``texts``), so ``corpus.post(i)`` is the ``i``-th post
+    that was kept.
+    """
+    wrapped, quarantined = wrap_posts(texts, ids)
+    return encode_wrapped(wrapped, vocab, quarantined)
 
 
 def windows_per_post(post_lengths: np.ndarray, seq_len: int, step: int) -> np.ndarray:
@@ -332,6 +363,7 @@ def build_training_set(
     texts: Sequence[str],
     directory: str | os.PathLike[str],
     *,
+    ids: Sequence[int] | None = None,
     min_frequency: float = DEFAULT_MIN_FREQUENCY,
     seq_len: int = 100,
     step: int = 3,
@@ -340,9 +372,20 @@ def build_training_set(
 ) -> dict[str, Any]:
     """Vocabulary + encoded corpus saved under ``directory``; returns the numbers for the
     asset's metadata. The split shown is the one training computes from the same
-    ``val_fraction`` and ``seed`` (by post content, so it is the same split)."""
-    vocab = build_vocabulary(texts, min_frequency)
-    corpus = encode_corpus(texts, vocab)
+    ``val_fraction`` and ``seed`` (by post content, so it is the same split).
+
+    ``quarantined`` in the result lists the posts left out (see :func:`wrap_posts`; pass the
+    posts' ``ids`` so that the list names them); every other post is in the training set.
+    """
+    wrapped, quarantined = wrap_posts(texts, ids)
+    # Counted from the wrapped posts so each post is normalised once; vocabulary_from_counts
+    # ignores the START and END markers the wrapping adds.
+    counts: Counter[str] = Counter()
+    for post in wrapped:
+        counts.update(post)
+    vocab = vocabulary_from_counts(counts, min_frequency)
+    corpus = encode_wrapped(wrapped, vocab, quarantined)
+    del wrapped  # a copy of every post's text, needed no more: free it before the split
     files = corpus.save(directory)
     train, val = train_val_windows(corpus, seq_len, step, val_fraction, seed)
     return {
@@ -350,4 +393,5 @@ def build_training_set(
         "files": files,
         "bytes_on_disk": sum(files.values()),
         "vocabulary": vocabulary_table(vocab, corpus.char_counts()),
+        "quarantined": list(corpus.quarantined),
     }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+import pickle
+import re
+import reprlib
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import lightning as L
 import numpy as np
@@ -13,6 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, Dataset
 
+from hn_assets.errors import HNError
 from hn_assets.textgen.corpus import EncodedCorpus, WindowIndex, train_val_windows
 from hn_assets.textgen.vocab import Vocabulary
 
@@ -86,6 +93,184 @@ class CharLSTM(L.LightningModule):
             return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
         # Keras' RMSprop (rho=0.9), the blog post's optimizer.
         return torch.optim.RMSprop(self.parameters(), lr=self.hparams.lr, alpha=0.9, eps=1e-7)
+
+
+# --- checkpoint files ----------------------------------------------------------------------
+class CheckpointError(HNError, ValueError):
+    """A file that is not a char-LSTM checkpoint this project wrote, or a damaged one."""
+
+
+#: Constructor arguments of :class:`CharLSTM`, as ``save_hyperparameters`` stores them.
+_HYPERPARAMETER_TYPES: dict[str, type | tuple[type, ...]] = {
+    "vocab_size": int,
+    "hidden": int,
+    "layers": int,
+    "dropout": (int, float),
+    "lr": (int, float),
+    "optimizer": str,
+    "embedding_dim": int,
+    "vocabulary_json": str,
+}
+_NOT_OURS = "is not a char-LSTM checkpoint written by hn-jobs"
+_HOW_TO_FIX = (
+    "use a checkpoint of job_posting_lstm written by this project (hn-jobs refresh writes one)"
+)
+_UNSUPPORTED_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
+
+
+def _load_failure(error: BaseException) -> str:
+    """Why torch could not load a file, in a few words (its own messages run to a page)."""
+    if isinstance(error, pickle.UnpicklingError):
+        return "its pickled data is not plain tensors and values"
+    if isinstance(error, EOFError):
+        return "the file ends too early"
+    text = str(error).strip()
+    detail = text.splitlines()[0][:200] if text else "no details"
+    return f"{type(error).__name__}: {detail}"
+
+
+def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checkpoint file at ``path`` as plain data, without running anything it contains.
+
+    ``weights_only=True`` limits unpickling to tensors, containers and primitives, which is all
+    a Lightning checkpoint of :class:`CharLSTM` holds; a pickle that names any other callable
+    (the way a crafted file runs code) is refused. Raises :class:`CheckpointError`.
+    """
+    source = Path(path)
+    if not source.exists():
+        raise FileNotFoundError(f"no checkpoint at {source}; {_HOW_TO_FIX}")
+    if not source.is_file():
+        raise CheckpointError(f"{source} is not a file; {_HOW_TO_FIX}")
+    try:
+        with warnings.catch_warnings():
+            # Foreign pickles make torch warn about their protocol before it refuses them.
+            warnings.filterwarnings("ignore", message=".*pickle protocol", category=UserWarning)
+            checkpoint = torch.load(source, map_location="cpu", weights_only=True)
+    except PermissionError as error:
+        raise CheckpointError(
+            f"cannot read {source}: {error.strerror}; check its permissions"
+        ) from error
+    except pickle.UnpicklingError as error:
+        named = _UNSUPPORTED_GLOBAL.search(str(error))
+        if named is None:
+            raise CheckpointError(
+                f"{source} {_NOT_OURS}: it is damaged or not a torch checkpoint "
+                f"({_load_failure(error)}); {_HOW_TO_FIX}"
+            ) from error
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: loading it would import and call {named.group(1)}, so "
+            f"it could run code; refused. Only load checkpoints you trained; {_HOW_TO_FIX}"
+        ) from error
+    except Exception as error:  # noqa: BLE001 - torch reports damage with many exception types
+        raise CheckpointError(
+            f"{source} is empty, truncated or not a torch checkpoint ({_load_failure(error)}); "
+            f"{_HOW_TO_FIX}"
+        ) from error
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: it holds a {type(checkpoint).__name__}, not a checkpoint "
+            f"dictionary; {_HOW_TO_FIX}"
+        )
+    return checkpoint
+
+
+def _hyperparameters(checkpoint: Mapping[str, Any], source: Path) -> dict[str, Any]:
+    hparams = checkpoint.get("hyper_parameters")
+    if not isinstance(hparams, dict) or not isinstance(checkpoint.get("state_dict"), dict):
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: it has no hyper_parameters and state_dict (is it a plain "
+            f"state_dict or another model's checkpoint?); {_HOW_TO_FIX}"
+        )
+    missing = sorted(set(_HYPERPARAMETER_TYPES) - set(hparams))
+    unknown = sorted(map(str, set(hparams) - set(_HYPERPARAMETER_TYPES)))
+    if missing or unknown:
+        problems = "; ".join(
+            text
+            for text in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unknown {reprlib.repr(unknown)}" if unknown else "",
+            )
+            if text
+        )
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: its hyper_parameters do not describe a CharLSTM "
+            f"({problems}); {_HOW_TO_FIX}"
+        )
+    for key, expected in _HYPERPARAMETER_TYPES.items():
+        value = hparams[key]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise CheckpointError(
+                f"{source} {_NOT_OURS}: hyper_parameters[{key!r}] is a "
+                f"{type(value).__name__}; {_HOW_TO_FIX}"
+            )
+    for key in ("vocab_size", "hidden", "layers", "embedding_dim"):
+        if hparams[key] < 1:
+            raise CheckpointError(
+                f"{source} {_NOT_OURS}: hyper_parameters[{key!r}] is {hparams[key]}; {_HOW_TO_FIX}"
+            )
+    if not 0 <= hparams["dropout"] < 1 or hparams["optimizer"] not in OPTIMIZERS:
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: dropout {hparams['dropout']} or optimizer "
+            f"{reprlib.repr(hparams['optimizer'])} out of range; {_HOW_TO_FIX}"
+        )
+    return dict(hparams)
+
+
+def state_dict_mismatch(model: nn.Module, state: Mapping[str, Any]) -> str | None:
+    """Why ``state`` cannot be loaded into ``model`` (missing, unexpected or misshapen
+    tensors), in one line; ``None`` when it fits exactly."""
+    expected = model.state_dict()
+    missing = [key for key in expected if key not in state]
+    unexpected = [str(key) for key in state if key not in expected]
+    misshapen = [
+        f"{key} {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
+        f" instead of {tuple(expected[key].shape)}"
+        for key, value in state.items()
+        if key in expected
+        and (not isinstance(value, torch.Tensor) or value.shape != expected[key].shape)
+    ]
+    problems = [
+        f"{label}: {', '.join(items[:3])}{' ...' if len(items) > 3 else ''}"
+        for label, items in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("wrong shape", misshapen),
+        )
+        if items
+    ]
+    return "; ".join(problems) or None
+
+
+def model_from_checkpoint(checkpoint: Mapping[str, Any], source: Path) -> CharLSTM:
+    """The :class:`CharLSTM` a checkpoint (from :func:`read_checkpoint`) describes, on the CPU
+    in eval mode, its vocabulary checked. Raises :class:`CheckpointError`."""
+    hparams = _hyperparameters(checkpoint, source)
+    try:
+        vocabulary = Vocabulary.from_json(hparams["vocabulary_json"])
+    except ValueError as error:
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: its vocabulary is unreadable ({_load_failure(error)}); "
+            f"{_HOW_TO_FIX}"
+        ) from error
+    if vocabulary.size != hparams["vocab_size"]:
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: its vocabulary has {vocabulary.size} characters but "
+            f"vocab_size says {hparams['vocab_size']}; {_HOW_TO_FIX}"
+        )
+    state = checkpoint["state_dict"]
+    # Shapes are checked on the meta device first: hyperparameters from a foreign file could
+    # ask for a model far larger than its weights, and that must fail before allocating it.
+    with torch.device("meta"):
+        skeleton = CharLSTM(**hparams)
+    mismatch = state_dict_mismatch(skeleton, state)
+    if mismatch:
+        raise CheckpointError(
+            f"{source} {_NOT_OURS}: its weights do not fit the model its hyper_parameters "
+            f"describe ({mismatch}); {_HOW_TO_FIX}"
+        )
+    model = CharLSTM(**hparams)
+    model.load_state_dict(state)
+    return model.eval()
 
 
 def stack_windows(batch: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from hn_assets.textgen.model import CharLSTM
+from hn_assets.textgen.model import CharLSTM, model_from_checkpoint, read_checkpoint
 from hn_assets.textgen.vocab import UNKNOWN, Vocabulary
 
 UNKNOWN_DISPLAY = "\ufffd"  # how UNKNOWN (rare characters, dashes, bullets) is shown
@@ -23,14 +23,19 @@ class GeneratedPosting:
 
 
 def load_generator(checkpoint_path: str | os.PathLike[str]) -> tuple[CharLSTM, Vocabulary]:
-    """The model (CPU, eval mode) and the vocabulary stored with it."""
+    """The model (CPU, eval mode) and the vocabulary stored with it.
+
+    The file is read as data only (see :func:`~hn_assets.textgen.model.read_checkpoint`):
+    ``--checkpoint`` may name a file from anywhere, and unpickling it in full would run any
+    code it carries. Raises ``FileNotFoundError``, or ``CheckpointError`` (a ``ValueError``)
+    for a file that is damaged, unsafe or another model's.
+    """
     path = Path(checkpoint_path)
     if not path.exists():
         raise FileNotFoundError(
             f"no checkpoint at {path}; materialize job_posting_lstm first (hn-jobs refresh)."
         )
-    model = CharLSTM.load_from_checkpoint(path, map_location="cpu", weights_only=False)
-    model.eval()
+    model = model_from_checkpoint(read_checkpoint(path), path)
     return model, model.vocabulary
 
 

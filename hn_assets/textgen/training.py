@@ -19,7 +19,13 @@ import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
-from hn_assets.textgen.model import CharCorpusDataModule, CharLSTM
+from hn_assets.textgen.model import (
+    CharCorpusDataModule,
+    CharLSTM,
+    CheckpointError,
+    read_checkpoint,
+    state_dict_mismatch,
+)
 
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
@@ -167,24 +173,28 @@ def _precision(accelerator: str) -> str:
     return "bf16-mixed" if gpu else "32-true"
 
 
-def _read_checkpoint(path: Path) -> dict[str, Any]:
-    # Our own file, written by Lightning; it holds plain Python hyperparameters.
-    return torch.load(path, map_location="cpu", weights_only=False)
-
-
 def _resume_decision(last: Path, model: CharLSTM) -> tuple[dict[str, Any] | None, str | None]:
-    """(checkpoint, None) to resume, or (None, reason) to start fresh."""
+    """(checkpoint, None) to resume, or (None, reason) to start fresh.
+
+    The file is read as data only, like any other checkpoint: the run dir may be shared or
+    restored from elsewhere, and a file that is not ours must not run code or block training.
+    """
     if not last.exists():
         return None, "no earlier checkpoint"
     try:
-        checkpoint = _read_checkpoint(last)
-    except Exception as error:  # a truncated or foreign file must not block training
-        return None, f"earlier checkpoint unreadable ({type(error).__name__}: {error})"
-    previous = checkpoint.get("hyper_parameters", {})
+        checkpoint = read_checkpoint(last)
+    except (CheckpointError, OSError) as error:
+        return None, f"earlier checkpoint unusable ({error})"
+    previous = checkpoint.get("hyper_parameters")
+    if not isinstance(previous, dict) or not isinstance(checkpoint.get("state_dict"), dict):
+        return None, "earlier checkpoint has no hyper_parameters and state_dict"
     for key in _ARCHITECTURE_KEYS:
         if previous.get(key) != model.hparams.get(key):
             what = "vocabulary" if key in ("vocab_size", "vocabulary_json") else key
             return None, f"{what} changed since the earlier checkpoint"
+    mismatch = state_dict_mismatch(model, checkpoint["state_dict"])
+    if mismatch:
+        return None, f"earlier checkpoint's weights do not fit the model ({mismatch})"
     return checkpoint, None
 
 
@@ -283,7 +293,9 @@ def train_char_lstm(
     )
     ckpt_path = checkpoint_dir / LAST_CHECKPOINT if resumed else None
     del checkpoint
-    trainer.fit(model, datamodule=data, ckpt_path=ckpt_path)
+    # weights_only=True, stated rather than left to the installed torch's default: Lightning
+    # reads the file again here, and _resume_decision only vetted what it saw a moment ago.
+    trainer.fit(model, datamodule=data, ckpt_path=ckpt_path, weights_only=True)
 
     last_path = checkpoint_dir / LAST_CHECKPOINT
     best_path = Path(checkpointing.best_model_path) if checkpointing.best_model_path else last_path

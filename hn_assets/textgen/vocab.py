@@ -4,8 +4,12 @@ Rules (issue 4): text is lowercased, apostrophes and quotes are folded into one 
 Unicode dashes and bullets become the unknown character, and characters rarer than
 ``min_frequency`` (default: fewer than 2,000 in 17.8 M, the blog post's cut-off) become the
 unknown character too. Three control characters are reserved: START and END wrap every
-posting, UNKNOWN stands for everything outside the vocabulary. They must not occur in the
-input text, because the model could not tell a real one from a literal one.
+posting, UNKNOWN stands for everything outside the vocabulary.
+
+A reserved character in the input text would be indistinguishable from a real marker, so
+:func:`normalise` removes START and END (and every other control character a reader never
+sees) and keeps a literal UNKNOWN as UNKNOWN, which is what it is to the model. Any ``str``
+can therefore be normalised and encoded; only a non-``str`` is refused (``TypeError``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,17 @@ _DASHES = "\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b"
 _BULLETS = "\u2022\u2023\u25e6\u2043\u2219\u25cf\u25aa\u25a0\u25ba\u25b8\u00b7"
 _SPACES = "\u00a0\u2007\u2009\u200a\u202f\u3000\t"
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"
+# C0 and C1 controls other than tab, newline and carriage return (folded below) and UNKNOWN.
+# Ingest strips them already (hackernews.sanitize); dropping them here too keeps a stray
+# START or END from faking a post boundary whatever the text's source.
+_CONTROLS = "".join(
+    chr(code)
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+    if chr(code) not in "\t\n\r" + UNKNOWN
+)
+# Lone surrogates (JSON can carry them) cannot be written as UTF-8; to a reader they are an
+# unknown character.
+_SURROGATES = "".join(chr(code) for code in range(0xD800, 0xE000))
 
 _REPLACEMENTS = {
     **dict.fromkeys(_APOSTROPHES, "'"),
@@ -41,7 +56,11 @@ _REPLACEMENTS = {
     **dict.fromkeys(_BULLETS, UNKNOWN),
     **dict.fromkeys(_SPACES, " "),
     **dict.fromkeys(_INVISIBLE, ""),
+    **dict.fromkeys(_CONTROLS, ""),
+    **dict.fromkeys(_SURROGATES, UNKNOWN),
     "\r": "\n",
+    # The one replacement that lengthens the text; str.lower() lengthens "\u0130" too, so
+    # nothing may assume a normalised post is as long as the raw one.
     "\u2026": "...",
 }
 # A regex scan touches only the (rare) special characters; str.translate with a dict
@@ -58,7 +77,11 @@ class ReservedCharacterError(ValueError):
 
 
 def check_no_reserved(text: str, where: str = "text") -> None:
-    """Raise a clear error when ``text`` contains START, END or UNKNOWN."""
+    """Raise a clear error when ``text`` contains START, END or UNKNOWN.
+
+    The training set does not need this (:func:`normalise` removes the markers); it is for a
+    caller that would rather refuse such text than have it cleaned.
+    """
     for char in RESERVED:
         position = text.find(char)
         if position >= 0:
@@ -73,9 +96,16 @@ def check_no_reserved(text: str, where: str = "text") -> None:
 def normalise(text: str) -> str:
     """Lowercase and fold typographic variants; dashes and bullets become UNKNOWN.
 
-    Idempotent. ``\\r\\n`` and ``\\r`` become ``\\n``; non-breaking and thin spaces and tabs
-    become a space; zero-width characters are dropped; "…" becomes "...".
+    Idempotent, and total on ``str``. ``\\r\\n`` and ``\\r`` become ``\\n``; non-breaking and
+    thin spaces and tabs become a space; zero-width characters and control characters
+    (START and END included) are dropped; lone surrogates become UNKNOWN; "…" becomes "...".
+    The result can be longer than ``text``. Raises ``TypeError`` for anything but a ``str``.
     """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"normalise() takes a str, got {type(text).__name__}; pass the post's text "
+            "(a missing text should be dropped or turned into '' before building the corpus)."
+        )
     return _SPECIAL.sub(_replace, text.replace("\r\n", "\n").lower())
 
 
@@ -138,8 +168,12 @@ class Vocabulary:
         return np.array(self.chars, dtype="<U1")
 
     def encode_normalised(self, text: str) -> np.ndarray:
-        """Ids of already-normalised text, vectorised through a code-point lookup table."""
-        code_points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        """Ids of already-normalised text, vectorised through a code-point lookup table.
+
+        One id per code point, for any ``str``: a lone surrogate becomes UNKNOWN instead of
+        failing the UTF-32 encoding.
+        """
+        code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         table = self._lookup
         ids = table.take(code_points, mode="clip")
         ids[code_points >= table.size] = self.unknown_id
@@ -169,10 +203,9 @@ class Vocabulary:
 
 
 def count_characters(texts: Iterable[str]) -> Counter[str]:
-    """Character counts of the normalised texts (raises on reserved characters)."""
+    """Character counts of the normalised texts."""
     counts: Counter[str] = Counter()
-    for index, text in enumerate(texts):
-        check_no_reserved(text, where=f"post {index}")
+    for text in texts:
         counts.update(normalise(text))
     return counts
 

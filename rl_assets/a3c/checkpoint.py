@@ -13,15 +13,21 @@ One directory per game under the data dir (``RL_DATA_DIR``, default ``./data/rl`
 from __future__ import annotations
 
 import os
+import pickle
+import re
+import reprlib
 import shutil
 import time
-from dataclasses import dataclass
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from rl_assets.a3c.model import ActorCritic, build_model
+from rl_assets.atari import AtariSettings
 
 CHECKPOINT_FORMAT = 1
 
@@ -76,32 +82,195 @@ class RunPaths:
 
 
 class CheckpointError(RuntimeError):
-    pass
+    """No checkpoint, or a file that is not an A3C checkpoint this project wrote."""
+
+
+#: What every checkpoint :func:`save_checkpoint` writes for the trainer holds, and its type.
+_REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "env": str,
+    "obs_shape": (tuple, list),
+    "n_actions": int,
+    "lstm": bool,
+    "atari_settings": dict,
+    "steps": int,
+    "frames": int,
+    "model": dict,
+    "optimizer": dict,
+}
+_NOT_OURS = "is not an A3C checkpoint written by `a3c train`"
+_HOW_TO_FIX = "train one with `a3c train` (or move this file out of the run directory)"
+_UNSUPPORTED_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
 
 
 def save_checkpoint(path: Path, payload: dict[str, Any]) -> None:
-    """Write atomically: a crash mid-write leaves the previous checkpoint intact."""
+    """Write atomically: a crash mid-write leaves the previous checkpoint intact.
+
+    ``payload`` must stay plain data (tensors, numbers, strings, lists, tuples, dicts):
+    :func:`load_checkpoint` reads with ``weights_only=True`` and refuses anything else.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     torch.save({"format": CHECKPOINT_FORMAT, **payload}, tmp)
     os.replace(tmp, path)
 
 
+def _load_failure(error: BaseException) -> str:
+    """Why torch could not load a file, in a few words (its own messages run to a page)."""
+    if isinstance(error, pickle.UnpicklingError):
+        return "its pickled data is not plain tensors and values"
+    if isinstance(error, EOFError):
+        return "the file ends too early"
+    text = str(error).strip()
+    detail = text.splitlines()[0][:200] if text else "no details"
+    return f"{type(error).__name__}: {detail}"
+
+
+def _read(path: Path) -> Any:
+    """The file's content, unpickled with ``weights_only=True``: a checkpoint can come from
+    anywhere (``a3c play`` reads whatever is in the run directory), and full unpickling would
+    run any code a crafted file names."""
+    try:
+        with warnings.catch_warnings():
+            # Foreign pickles make torch warn about their protocol before it refuses them.
+            warnings.filterwarnings("ignore", message=".*pickle protocol", category=UserWarning)
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except PermissionError as error:
+        raise CheckpointError(
+            f"Cannot read {path}: {error.strerror}; check its permissions."
+        ) from error
+    except pickle.UnpicklingError as error:
+        named = _UNSUPPORTED_GLOBAL.search(str(error))
+        if named is None:
+            raise CheckpointError(
+                f"{path} {_NOT_OURS}: it is damaged or not a torch checkpoint "
+                f"({_load_failure(error)}); {_HOW_TO_FIX}."
+            ) from error
+        raise CheckpointError(
+            f"{path} {_NOT_OURS}: loading it would import and call {named.group(1)}, so it "
+            f"could run code; refused. Only load checkpoints you trained; {_HOW_TO_FIX}."
+        ) from error
+    except Exception as error:  # noqa: BLE001 - torch reports damage with many exception types
+        raise CheckpointError(
+            f"{path} is empty, truncated or not a torch checkpoint ({_load_failure(error)}); "
+            f"{_HOW_TO_FIX}."
+        ) from error
+
+
+def _state_dict_problems(expected: Mapping[str, torch.Tensor], state: Mapping[Any, Any]) -> str:
+    """Missing, unexpected and misshapen tensors of ``state``, in one line ('' if it fits)."""
+    missing = [key for key in expected if key not in state]
+    unexpected = [str(key) for key in state if key not in expected]
+    misshapen = [
+        f"{key} {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
+        f" instead of {tuple(expected[key].shape)}"
+        for key, value in state.items()
+        if key in expected
+        and (not isinstance(value, torch.Tensor) or value.shape != expected[key].shape)
+    ]
+    return "; ".join(
+        f"{label}: {', '.join(items[:3])}{' ...' if len(items) > 3 else ''}"
+        for label, items in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("wrong shape", misshapen),
+        )
+        if items
+    )
+
+
+def _check(path: Path, checkpoint: dict[str, Any]) -> None:
+    """Raise :class:`CheckpointError` unless ``checkpoint`` has what the trainer writes and
+    its weights fit the network its own fields describe."""
+    missing = [key for key in _REQUIRED if key not in checkpoint]
+    if missing:
+        raise CheckpointError(f"{path} {_NOT_OURS}: it lacks {', '.join(missing)}; {_HOW_TO_FIX}.")
+    for key, expected in _REQUIRED.items():
+        value = checkpoint[key]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise CheckpointError(
+                f"{path} {_NOT_OURS}: its {key} has type {type(value).__name__}; {_HOW_TO_FIX}."
+            )
+    shape = checkpoint["obs_shape"]
+    if (
+        len(shape) not in (1, 3)
+        or not all(
+            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in shape
+        )
+        or checkpoint["n_actions"] < 1
+    ):
+        raise CheckpointError(
+            f"{path} {_NOT_OURS}: obs_shape {reprlib.repr(shape)} / n_actions "
+            f"{checkpoint['n_actions']} "
+            f"describe no network this project builds; {_HOW_TO_FIX}."
+        )
+    defaults = {field.name: field.default for field in fields(AtariSettings)}
+    for key, value in checkpoint["atari_settings"].items():
+        if key not in defaults:
+            raise CheckpointError(
+                f"{path} {_NOT_OURS}: unknown atari_settings key {reprlib.repr(key)}; "
+                f"{_HOW_TO_FIX}."
+            )
+        # Every setting is an int, a float (an int will do) or a str, like its default.
+        wanted = (int, float) if isinstance(defaults[key], float) else type(defaults[key])
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            raise CheckpointError(
+                f"{path} {_NOT_OURS}: atari_settings[{key}] has type {type(value).__name__}; "
+                f"{_HOW_TO_FIX}."
+            )
+    optimizer = checkpoint["optimizer"]
+    if not isinstance(optimizer.get("state"), dict) or not isinstance(
+        optimizer.get("param_groups"), list
+    ):
+        raise CheckpointError(
+            f"{path} {_NOT_OURS}: its optimizer state has no state and param_groups; {_HOW_TO_FIX}."
+        )
+    # Built on the meta device: a foreign obs_shape could ask for a network far larger than
+    # the file's weights, and that must fail before any memory is allocated.
+    try:
+        with torch.device("meta"):
+            skeleton = build_model(tuple(shape), checkpoint["n_actions"], lstm=checkpoint["lstm"])
+    except (ValueError, RuntimeError) as error:  # e.g. a screen too small for the convolutions
+        raise CheckpointError(
+            f"{path} {_NOT_OURS}: obs_shape {tuple(shape)} describes no network this project "
+            f"builds ({_load_failure(error)}); {_HOW_TO_FIX}."
+        ) from error
+    problems = _state_dict_problems(skeleton.state_dict(), checkpoint["model"])
+    if problems:
+        raise CheckpointError(
+            f"{path} {_NOT_OURS}: its weights do not fit the network it describes ({problems}); "
+            f"{_HOW_TO_FIX}."
+        )
+
+
 def load_checkpoint(path: Path) -> dict[str, Any]:
+    """The checkpoint at ``path``, read as data only and checked against what the trainer
+    writes. Raises :class:`CheckpointError` (one line, with what to do) for a missing,
+    damaged, unsafe or foreign file."""
     if not path.exists():
         raise CheckpointError(
             f"No checkpoint at {path}. Train first, e.g. `a3c train --game {path.parent.name}`, "
             "or point RL_DATA_DIR / --data-dir at the directory that holds it."
         )
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    if not path.is_file():
+        raise CheckpointError(f"{path} is not a file; {_HOW_TO_FIX}.")
+    checkpoint = _read(path)
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(
+            f"{path} {_NOT_OURS}: it holds a {type(checkpoint).__name__}, not a checkpoint "
+            f"dictionary; {_HOW_TO_FIX}."
+        )
     if checkpoint.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(
-            f"{path} has checkpoint format {checkpoint.get('format')}, expected {CHECKPOINT_FORMAT}."
+            f"{path} has checkpoint format {reprlib.repr(checkpoint.get('format'))}, expected "
+            f"{CHECKPOINT_FORMAT}: it was written by another version or is not an A3C "
+            f"checkpoint; {_HOW_TO_FIX}."
         )
+    _check(path, checkpoint)
     return checkpoint
 
 
 def model_from_checkpoint(checkpoint: dict[str, Any]) -> ActorCritic:
+    """The policy network of a checkpoint from :func:`load_checkpoint`, in eval mode."""
     model = build_model(
         tuple(checkpoint["obs_shape"]), checkpoint["n_actions"], lstm=checkpoint["lstm"]
     )

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from rl_assets.a3c.checkpoint import load_checkpoint, model_from_checkpoint
+from rl_assets.a3c.checkpoint import CheckpointError, load_checkpoint, model_from_checkpoint
 from rl_assets.a3c.model import ActorCritic
 from rl_assets.atari import AtariSettings, is_atari, make_env
 
@@ -134,16 +134,26 @@ def evaluate_checkpoint(
     max_episode_frames: int | None = None,
     compare_random: bool = True,
     gif_path: Path | None = None,
+    expected_env: str | None = None,
 ) -> tuple[Evaluation, list[np.ndarray]]:
     """Score the checkpoint's policy over ``episodes`` games (and random play on the same seeds).
 
     ``max_episode_frames`` caps an Atari game's length (ALE truncation); the default is the
     checkpoint's setting (108,000 frames = 30 minutes). Returns the first game's frames too.
+    ``expected_env`` (the game being played) refuses a checkpoint trained on another
+    environment; pass it whenever the caller knows the game, because the environment is
+    otherwise taken from the file, and a ``module:Env`` id there would import that module.
     """
     if episodes < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
     checkpoint = load_checkpoint(checkpoint_path)
     env_name = checkpoint["env"]
+    if expected_env is not None and env_name != expected_env:
+        raise CheckpointError(
+            f"{checkpoint_path} holds a policy for {env_name!r}, not {expected_env!r}: play "
+            f"the game it was trained on, or train this one first "
+            f"(`a3c train --game {expected_env}`)."
+        )
     settings = AtariSettings(**checkpoint["atari_settings"])
     if max_episode_frames is not None:
         settings = replace(settings, max_episode_frames=max_episode_frames)
@@ -152,6 +162,15 @@ def evaluate_checkpoint(
     env = make_env(
         env_name, training=False, settings=settings, render=record and is_atari(env_name)
     )
+    shape, actions = tuple(env.observation_space.shape), int(env.action_space.n)
+    if shape != tuple(checkpoint["obs_shape"]) or actions != checkpoint["n_actions"]:
+        env.close()
+        raise CheckpointError(
+            f"{checkpoint_path} was not trained on {env_name!r} as this project makes it: it "
+            f"expects observations {tuple(checkpoint['obs_shape'])} and "
+            f"{checkpoint['n_actions']} actions, the environment has {shape} and {actions}; "
+            f"train it again (`a3c train --game {env_name}`)."
+        )
     policy_scores, frames = play(
         env, PolicyPlayer(model, seed), episodes, seed, record_first=record
     )

@@ -53,9 +53,14 @@ class HNStore:
             self._items = dict(archive.items)
             self._users = dict(archive.users)
 
-    def put_item(self, item: dict) -> None:
+    def put_item(self, item: dict, item_id: int | None = None) -> None:
+        """Serve ``item`` at ``item_id`` (default its own "id": a hostile answer may differ)."""
         with self._lock:
-            self._items[int(item["id"])] = item
+            self._items[int(item["id"]) if item_id is None else item_id] = item
+
+    def put_user(self, user: dict) -> None:
+        with self._lock:
+            self._users[str(user["id"])] = user
 
     def add_kids(self, parent_id: int, items: Iterable[dict]) -> list[int]:
         """Add new replies under ``parent_id`` (e.g. new posts in a thread)."""

@@ -55,7 +55,7 @@ def test_ingest_every_month_passes_every_check(instance, data_dir):
         )
         assert result.success
         checks = _checks(result)
-        assert len(checks) == 6 and all(checks.values()), checks
+        assert len(checks) == 8 and all(checks.values()), checks
 
     store = ParquetStore(data_dir)
     for month in months:

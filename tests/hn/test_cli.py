@@ -22,7 +22,7 @@ def indexed_month(data_dir) -> str:
     raw, _ = fetch_thread_posts(SampleArchiveClient(archive), thread_id, None)
     with LocalIndex(data_dir / "index") as index:
         index.ensure_index()
-        sync_month(index, month, clean_posts_frame(raw, month, thread_id))
+        sync_month(index, month, clean_posts_frame(raw, month, thread_id).posts)
     return month
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -273,3 +274,44 @@ def test_sample_posts_mostly_parse() -> None:
 )
 def test_role_lists(field: str, roles: list[str]) -> None:
     assert parse_post_header(f"Acme | {field} | Remote").roles == roles
+
+
+def test_markdown_links_are_two_urls() -> None:
+    # HN shows "[url](url)" as typed and links all of it; "](" is never part of a URL.
+    text = "Site: [https://acme.example](https://acme.example/jobs) and https://b.example/x_(y)."
+    assert find_urls(text) == [
+        "https://acme.example",
+        "https://acme.example/jobs",
+        "https://b.example/x_(y)",
+    ]
+
+
+# Inputs built to make a regex or a loop super-linear: most once took seconds to minutes (a
+# regex rescanned a long run from every position in it, or a loop recounted the string per
+# character stripped).
+PATHOLOGICAL = {
+    "short-places": "SF " * 34_000,
+    "hyphen-runs": "www." + "a-" * 50_000,
+    "percent-runs": "%a" * 50_000,
+    "unclosed-hybrid-notes": "hybrid (" * 40_000,
+    "closing-brackets": "https://x" + ")" * 100_000,
+    "space-run-in-header": "a" + " " * 100_000 + "b | c",
+    "tab-run-in-header": "Acme" + "\t" * 100_000 + "(3)",
+    "space-run-after-at": "jobs at" + " " * 100_000 + "acme.io",
+    "space-run-in-domain": "jobs [at] acme" + " " * 100_000 + ".io",
+    "dot-runs": "jobs [at] acme" + " [dot] " * 14_000,
+    "separators": " | - / • ; " * 9_000,
+    "unclosed-yc-notes": "(YC a " * 16_000,
+    "letters": "a" * 100_000,
+    "dollars": "$" * 100_000,
+    "pipes": "|" * 100_000,
+}
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_long_hostile_text_parses_in_linear_time(text: str) -> None:
+    # Linear work on this size takes a small fraction of a second; the bound leaves room for a
+    # busy machine and still fails by far for anything quadratic.
+    started = time.perf_counter()
+    parse_post_header(text)
+    assert time.perf_counter() - started < 1.0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
-from hn_assets.hackernews.client import FetchError, LiveHackerNewsClient, SampleArchiveClient
+import hn_assets.hackernews.posts as posts_module
+from hn_assets.hackernews.cleaning import MAX_POST_HTML_CHARS, html_to_text
+from hn_assets.hackernews.client import LiveHackerNewsClient, SampleArchiveClient
 from hn_assets.hackernews.posts import (
     CLEAN_POST_COLUMNS,
     RAW_POST_COLUMNS,
@@ -88,12 +92,9 @@ def test_failed_items_keep_partial_data_and_a_rerun_fetches_only_the_rest(archiv
         FakeHNServer(archive, always_fail=broken) as server,
         LiveHackerNewsClient(server.base_url, max_retries=2, **FAST) as client,
     ):
-        with pytest.raises(FetchError) as raised:
-            fetch_thread_posts(client, thread_id, None)
-        error = raised.value
-        assert error.item_ids == sorted(broken)
-        assert all(str(i) in str(error) for i in broken) and "re-run" in str(error)
-        partial = error.partial
+        partial, stats = fetch_thread_posts(client, thread_id, None)
+        assert sorted(stats.unfetched) == sorted(broken)
+        assert all("HTTP 503" in reason for reason in stats.unfetched.values())
         assert len(partial) == len(kids) - 3 and not broken & set(partial["id"])
 
         server.plan.always_fail.clear()  # the API recovers
@@ -137,7 +138,9 @@ def test_clean_posts_frame_follows_the_contract(archive) -> None:
     month = archive.months[2]
     thread_id = archive.hiring_thread_id(month)
     raw, _ = fetch_thread_posts(SampleArchiveClient(archive), thread_id, None)
-    clean = clean_posts_frame(raw, month, thread_id)
+    result = clean_posts_frame(raw, month, thread_id)
+    clean = result.posts
+    assert result.quarantined == [] and result.truncated == []
     alive = raw[~raw["deleted"] & ~raw["dead"]]
 
     assert list(clean.columns) == CLEAN_POST_COLUMNS
@@ -162,5 +165,80 @@ def test_clean_posts_frame_follows_the_contract(archive) -> None:
     assert "Remote" not in {loc for locs in clean["locations"] for loc in locs}
     assert "San Francisco Bay Area" in {loc for locs in clean["locations"] for loc in locs}
 
-    empty = clean_posts_frame(raw.iloc[0:0], month, thread_id)
+    empty = clean_posts_frame(raw.iloc[0:0], month, thread_id).posts
     assert list(empty.columns) == CLEAN_POST_COLUMNS and empty.dtypes.equals(clean.dtypes)
+
+
+def _hostile_thread(server: FakeHNServer, thread_id: int, kids: list) -> None:
+    server.store.put_item(
+        {"id": thread_id, "type": "story", "by": "whoishiring", "time": 1, "kids": kids}
+    )
+
+
+def test_hostile_items_become_rows_or_are_reported_never_raise() -> None:
+    """Kids that are not ids are skipped and named; item JSON with lone surrogates, control
+    characters, wrong types or a wrong id still becomes a storable row."""
+    thread_id = 9_000
+    items = [
+        {"id": 9_001, "by": "a\ud800b", "time": 5, "text": "Acme\ud83d | Remote\x02\x85"},
+        {"id": 1, "by": 42, "time": "soon", "text": ["not", "text"], "parent": "x"},
+        {"id": 9_003, "deleted": "yes", "dead": 1, "text": None},
+    ]
+    with FakeHNServer() as server:
+        server.store.put_item(items[0])
+        server.store.put_item(items[1], item_id=9_002)  # claims id 1: the id asked for wins
+        server.store.put_item(items[2])
+        _hostile_thread(server, thread_id, [9_001, "abc", 1.5, None, True, -3, 9_002, 9_003, 9_001])
+        with LiveHackerNewsClient(server.base_url, **FAST) as client:
+            frame, stats = fetch_thread_posts(client, thread_id, None)
+    assert stats.invalid_kids == ["'abc'", "1.5", "None", "True", "-3"]
+    assert frame["id"].tolist() == [9_001, 9_002, 9_003]
+    rows = frame.set_index("id")
+    assert rows.loc[9_001, "by"] == "a\ufffdb"
+    assert rows.loc[9_001, "text"] == "Acme\ufffd | Remote"
+    assert rows.loc[9_002, "by"] == "42" and rows.loc[9_002, "time"] == 0
+    assert rows.loc[9_002, "text"] == "['not', 'text']" and rows.loc[9_002, "parent"] == thread_id
+    # Only the JSON value true marks an item deleted or dead.
+    assert not rows.loc[9_003, "deleted"] and not rows.loc[9_003, "dead"]
+    # Everything stored can be written as Parquet (lone surrogates could not).
+    frame.to_parquet(io.BytesIO())
+
+
+def test_a_thread_whose_kids_are_not_a_list_has_no_posts() -> None:
+    with FakeHNServer() as server:
+        _hostile_thread(server, 9_100, "12,13")  # type: ignore[arg-type]
+        with LiveHackerNewsClient(server.base_url, **FAST) as client:
+            frame, stats = fetch_thread_posts(client, 9_100, None)
+    assert frame.empty and stats.invalid_kids == ["'12,13'"]
+
+
+def test_one_post_that_cannot_be_cleaned_is_quarantined(archive, monkeypatch) -> None:
+    month = archive.months[0]
+    thread_id = archive.hiring_thread_id(month)
+    raw, _ = fetch_thread_posts(SampleArchiveClient(archive), thread_id, None)
+    alive = raw[~raw["deleted"] & ~raw["dead"]]
+    victim = int(alive["id"].iloc[3])
+    real_parse = posts_module.parse_post_header
+
+    def parse_or_fail(text: str):
+        if text.startswith(html_to_text(alive["text"].iloc[3])[:40]):
+            raise RuntimeError("header parser bug")
+        return real_parse(text)
+
+    monkeypatch.setattr(posts_module, "parse_post_header", parse_or_fail)
+    result = clean_posts_frame(raw, month, thread_id)
+    assert [(q.id, q.stage) for q in result.quarantined] == [(victim, "clean")]
+    assert "RuntimeError: header parser bug" in result.quarantined[0].error
+    assert set(result.posts["id"]) == set(alive["id"]) - {victim}
+
+
+def test_an_oversized_post_is_cut_and_recorded(archive) -> None:
+    month = archive.months[0]
+    thread_id = archive.hiring_thread_id(month)
+    raw, _ = fetch_thread_posts(SampleArchiveClient(archive), thread_id, None)
+    alive_index = raw.index[~raw["deleted"] & ~raw["dead"]]
+    huge = raw.copy()
+    huge.loc[alive_index[0], "text"] = "Acme | Remote<p>" + "word " * (MAX_POST_HTML_CHARS // 2)
+    result = clean_posts_frame(huge, month, thread_id)
+    assert result.truncated == [int(huge.loc[alive_index[0], "id"])]
+    assert len(result.posts.set_index("id").loc[result.truncated[0], "text"]) <= MAX_POST_HTML_CHARS

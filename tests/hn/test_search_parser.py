@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hn_assets.search.parser import QuerySyntaxError, parse_query
-from hn_assets.search.query import Query, QueryError, Term
+from hn_assets.search.query import MAX_QUERY_DEPTH, Query, QueryError, Term
 from hn_assets.search.synthetic import synthetic_posts
 
 
@@ -112,3 +112,104 @@ def test_str_round_trips_to_the_same_meaning(source: str) -> None:
     assert str(again) == str(query)
     posts = synthetic_posts(300, seed=3)
     assert [query.matches(doc) for doc in posts] == [again.matches(doc) for doc in posts]
+
+
+# --- hostile input (issue #11) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [300, 10_000])
+def test_redundant_parentheses_parse_at_any_count(count: int) -> None:
+    assert parse_query("(" * count + "rust" + ")" * count) == Query(must="rust")
+    assert parse_query(f"go OR {'(' * count}rust{')' * count}") == Query(should=["go", "rust"])
+
+
+@pytest.mark.parametrize("count", [1_000, 10_000])
+def test_long_runs_of_not_cancel_in_pairs(count: int) -> None:
+    assert parse_query("NOT " * count + "rust") == Query(must="rust")
+    assert parse_query("NOT " * (count + 1) + "rust") == Query(must_not="rust")
+    assert parse_query("go " + "not " * (count + 1) + "(a OR b)") == Query(
+        must="go", must_not=Query(should=["a", "b"])
+    )
+
+
+@pytest.mark.parametrize("operator", ["AND", "OR", ""])
+def test_flat_chains_of_thousands_of_terms_stay_one_level(operator: str) -> None:
+    words = [f"w{number}" for number in range(10_000)]
+    query = parse_query(f" {operator} ".join(words))
+    assert query.depth == 1
+    assert len(query.should if operator == "OR" else query.must) == len(words)
+    assert str(query).startswith(f"w0 {operator or 'AND'} w1 ")
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "caret"),
+    [
+        ("(" * 10_000, "expected a term", 10_000),
+        ("(" * 10_000 + "rust", "unclosed parenthesis", 9_999),
+        ("rust" + ")" * 10_000, "unmatched closing parenthesis", 4),
+        ("NOT " * 10_000, "expected a term after NOT", 40_000),
+        ("rust AND " * 10_000, "expected a term after AND", 90_000),
+        ("rust OR " * 10_000, "expected a term after OR", 80_000),
+    ],
+)
+def test_hostile_input_is_a_syntax_error_not_a_crash(query: str, message: str, caret: int) -> None:
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query(query)
+    assert message in raised.value.message
+    assert raised.value.position == caret
+    # A long query is shown as an excerpt around the caret, so the message stays readable.
+    shown, marker = str(raised.value).splitlines()[1:]
+    assert len(shown) < 100 and marker.endswith("^")
+
+
+def test_a_long_query_is_shown_cut_around_the_caret() -> None:
+    query = "rust " * 40 + "city:berlin " + "go " * 40
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query(query)
+    assert raised.value.position == query.index("city")
+    shown, marker = str(raised.value).splitlines()[1:]
+    assert shown.startswith("  …") and shown.endswith("…")
+    assert shown[len(marker) - 1 :].startswith("city:berlin")
+
+
+def nested(levels: int) -> str:
+    """``levels`` query levels that cannot be flattened: a OR (b AND (a OR (b AND ...)))."""
+    text = "leaf"
+    for level in range(levels):
+        text = f"a{level} OR ({text})" if level % 2 else f"b{level} AND ({text})"
+    return text
+
+
+def test_queries_nest_up_to_the_documented_depth() -> None:
+    deepest = parse_query(nested(MAX_QUERY_DEPTH))
+    assert deepest.depth == MAX_QUERY_DEPTH
+    assert parse_query(str(deepest)) == deepest
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query(nested(MAX_QUERY_DEPTH + 1))
+    error = raised.value
+    assert isinstance(error, QueryError)
+    assert f"more than {MAX_QUERY_DEPTH} levels deep" in error.message
+    assert "split it into several searches" in error.message
+    assert error.query[error.position] == "("  # the group to flatten
+
+
+def test_too_deep_under_not_points_at_the_not() -> None:
+    text = "NOT (" + nested(MAX_QUERY_DEPTH) + ")"
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query(text)
+    assert raised.value.position == 0
+
+
+def test_error_display_replaces_control_characters() -> None:
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query("\x1b[31m AND \x1b]0;title\x07 AND")
+    shown = str(raised.value).splitlines()[1]
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert shown == "  ?[31m AND ?]0;title? AND"
+
+
+def test_a_huge_bad_value_is_quoted_short_in_the_message() -> None:
+    with pytest.raises(QuerySyntaxError) as raised:
+        parse_query("rust remote:" + "x" * 100_000)
+    assert raised.value.message.startswith("remote: expects true or false, got 'xxx")
+    assert len(str(raised.value)) < 400

@@ -7,7 +7,15 @@ import math
 
 import pytest
 
-from hn_assets.search.query import FIELDS, Query, QueryError, Term
+from hn_assets.search.query import (
+    FIELDS,
+    MAX_QUERY_DEPTH,
+    Query,
+    QueryError,
+    Term,
+    all_of,
+    any_of,
+)
 
 SF_AND_ML = Query(must=["san francisco", "machine learning"])
 NESTED = Query(
@@ -193,3 +201,98 @@ def test_unknown_field_message_lists_every_known_field() -> None:
 def test_column_names_are_accepted_as_field_aliases() -> None:
     assert Term("locations", "Berlin") == Term("location", "Berlin")
     assert Term("employment_types", "Contract").value == "contract"
+
+
+# --- deep and hostile queries (issue #11) --------------------------------------------------
+
+
+def alternating(levels: int) -> Query:
+    """A query ``levels`` deep that no operator can flatten: a OR (b AND (a OR (b AND ...)))."""
+    query: Query | Term = Term("text", "leaf")
+    for level in range(levels):
+        word = Term("text", f"w{level}")
+        query = (word | query) if level % 2 else (word & query)
+    assert isinstance(query, Query)
+    return query
+
+
+def test_negations_cancel_however_many_are_composed() -> None:
+    query = Query(must="rust")
+    negated = query
+    for _ in range(10_000):
+        negated = ~negated
+    assert negated == query and negated.depth == 1
+    assert ~negated == Query(must_not="rust")
+
+
+def test_composing_thousands_of_clauses_stays_flat() -> None:
+    query = Query(must="w0")
+    alternatives = Query(should=["w0", "w1"])
+    for number in range(1, 1_000):
+        query = query & f"w{number}"
+        alternatives = alternatives | f"x{number}"
+    assert query.depth == 1 and len(query.must) == 1_000
+    assert alternatives.depth == 1 and len(alternatives.should) == 1_001
+    words = [f"w{number}" for number in range(20_000)]
+    assert all_of(*words).depth == 1 and any_of(*words).depth == 1  # the way to join many
+
+
+def test_building_deeper_than_the_limit_is_a_query_error() -> None:
+    assert alternating(MAX_QUERY_DEPTH).depth == MAX_QUERY_DEPTH
+    with pytest.raises(QueryError, match=f"more than {MAX_QUERY_DEPTH} levels deep"):
+        alternating(MAX_QUERY_DEPTH + 1)
+    with pytest.raises(QueryError, match="levels deep"):
+        query = Query(must="rust")
+        for _ in range(10_000):
+            query = Query(must=[query])  # raw nesting is not flattened, so it is counted
+    with pytest.raises(QueryError, match="levels deep"):
+        query = Query(must="rust")
+        for _ in range(10_000):
+            query = Query(must_not=[Query(must_not=[query])])
+
+
+def test_depth_counts_levels_as_str_writes_them() -> None:
+    # Several should clauses beside a must clause are written as a parenthesised group.
+    assert Query(must="a", should=["b", "c"]).depth == 2
+    assert str(Query(must="a", should=["b", "c"])) == "a AND (b OR c)"
+    assert Query(must="a", should="b").depth == 1
+    assert Query(should=["b", "c"], must_not="d").depth == 2
+    assert Query(should=["b", "c"]).depth == 1
+
+
+def test_the_deepest_query_works_everywhere(tmp_path) -> None:
+    from hn_assets.search.elastic_index import elasticsearch_request
+    from hn_assets.search.local_index import LocalIndex
+    from hn_assets.search.parser import parse_query
+    from hn_assets.search.synthetic import synthetic_posts
+
+    deepest = alternating(MAX_QUERY_DEPTH)
+    twin = alternating(MAX_QUERY_DEPTH)
+    assert deepest == twin and hash(deepest) == hash(twin) and deepest != alternating(3)
+    assert parse_query(str(deepest)) == deepest
+    assert "leaf" in repr(deepest) and len(list(deepest.terms())) == MAX_QUERY_DEPTH + 1
+    request = elasticsearch_request(deepest, ["2026-11"])
+    assert json.loads(json.dumps(request)) == request
+    posts = synthetic_posts(20, months=["2026-11"], seed=5)
+    posts[0]["text"] = " ".join(f"w{level}" for level in range(MAX_QUERY_DEPTH)) + " leaf"
+    expected = {post["id"] for post in posts if deepest.matches(post)}
+    assert posts[0]["id"] in expected
+    with LocalIndex(tmp_path / "index") as index:
+        index.ensure_index()
+        index.upsert(posts)
+        assert index.matching_ids(deepest, months=["2026-11"]) == expected
+
+
+def test_values_that_str_could_not_write_back_are_normalised_or_refused() -> None:
+    # A double quote only separates words, so it is dropped from analysed text.
+    assert Term("company", 'the "best" co') == Term("company", "the best co")
+    assert str(Term("text", 'say "hi"')) == '"say hi"'
+    with pytest.raises(QueryError, match="double quote"):
+        Term("employment", 'full"time')
+    for bad in (-1, math.nan, math.inf, -math.inf, 10**400):
+        with pytest.raises(QueryError, match="finite number of 0 or more"):
+            Term("salary_min", bad)
+    with pytest.raises(QueryError, match="expects a number"):
+        Term("salary_min", "9" * 400)  # beyond any float
+    assert str(Term("salary_max", 1e-7, "<")) == "salary_max:<0.0000001"
+    assert str(Term("salary_min", 1e22)) == "salary_min:10000000000000000000000"

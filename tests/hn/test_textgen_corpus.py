@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
+from hn_assets.hackernews.cleaning import html_to_text
+from hn_assets.quarantine import QuarantinedPost
 from hn_assets.textgen.corpus import (
+    CORPUS_STAGE,
     EncodedCorpus,
     WindowIndex,
     blog_post_windows,
@@ -15,7 +18,8 @@ from hn_assets.textgen.corpus import (
     train_val_windows,
     windows_per_post,
 )
-from hn_assets.textgen.vocab import END, START, UNKNOWN, ReservedCharacterError, build_vocabulary
+from hn_assets.textgen.vocab import END, START, UNKNOWN, build_vocabulary, normalise
+from tests.fakes.real_hn import load_real_posts, real_sample_dir
 
 TEXTS = [
     "Acme | Backend Engineer | Berlin | Full-time\n\nWe\u2019re hiring \u2014 Python, Go.",
@@ -70,9 +74,59 @@ def test_loading_a_missing_corpus_names_the_fix(tmp_path):
         EncodedCorpus.load(tmp_path)
 
 
-def test_reserved_character_in_a_post_is_refused(corpus):
-    with pytest.raises(ReservedCharacterError, match="post 0"):
-        encode_corpus([f"oops{UNKNOWN}"], corpus.vocab)
+# Normalising lengthens these posts ("\u2026" -> "...", "\u0130".lower() is two characters)
+# while "\r\n" and zero-width spaces shorten others, in posts long enough to span several
+# encoding chunks: the corpus used to guess its size from the raw text and failed to shrink
+# the grown buffer ("cannot resize this array: it does not own its data").
+EXPANDING = [
+    "Acme \u2026 hiring\u2026 " * 4000,
+    "\u0130stanbul | Backend\u2026\r\nRemote\u200b ok\u2026" * 2000,
+    "",
+    "plain ascii post " * 5000,
+    "\u2026" * 30000,
+    "short\u2026",
+]
+
+
+def test_posts_that_normalise_longer_are_encoded_whole():
+    vocab = build_vocabulary(EXPANDING, min_frequency=0.0)
+    corpus = encode_corpus(EXPANDING, vocab)
+    assert corpus.n_posts == len(EXPANDING) and not corpus.quarantined
+    assert corpus.n_chars == sum(len(normalise(text)) + 2 for text in EXPANDING)
+    assert corpus.n_chars > sum(len(text) + 2 for text in EXPANDING)
+    for index, text in enumerate(EXPANDING):
+        assert vocab.decode(corpus.post(index)) == START + normalise(text) + END
+
+
+def test_reserved_characters_in_a_post_do_not_stop_the_corpus():
+    texts = [f"one{START}two{END}three{UNKNOWN}", "next post"]
+    vocab = build_vocabulary(texts, min_frequency=0.0)
+    corpus = encode_corpus(texts, vocab)
+    assert corpus.n_posts == 2 and not corpus.quarantined
+    # the markers stay where they belong: once each per post, at its ends
+    assert vocab.decode(corpus.post(0)) == f"{START}onetwothree{UNKNOWN}{END}"
+    assert int((corpus.data == vocab.start_id).sum()) == 2
+    assert int((corpus.data == vocab.end_id).sum()) == 2
+
+
+def test_a_post_that_cannot_be_encoded_is_quarantined_and_the_rest_kept():
+    texts = ["first post", None, "third post", float("nan")]
+    vocab = build_vocabulary(["first post", "third post"], min_frequency=0.0)
+    corpus = encode_corpus(texts, vocab, ids=[101, 102, 103, 104])
+    assert corpus.n_posts == 2
+    assert vocab.decode(corpus.post(1)) == f"{START}third post{END}"
+    assert [(q.id, q.stage) for q in corpus.quarantined] == [
+        (102, CORPUS_STAGE),
+        (104, CORPUS_STAGE),
+    ]
+    assert "TypeError" in corpus.quarantined[0].error and "NoneType" in corpus.quarantined[0].error
+    # without ids a post is named by its position
+    assert [q.id for q in encode_corpus(texts, vocab).quarantined] == [1, 3]
+
+
+def test_ids_must_match_the_texts(corpus):
+    with pytest.raises(ValueError, match="2 ids for 3 texts"):
+        encode_corpus(["a", "b", "c"], corpus.vocab, ids=[1, 2])
 
 
 @pytest.mark.parametrize(("seq_len", "step"), [(10, 3), (7, 1), (20, 4)])
@@ -160,3 +214,38 @@ def test_build_training_set_saves_the_corpus_and_reports_metadata(tmp_path):
     assert summary["vocabulary"][0]["count"] == 40
     train, val = train_val_windows(loaded, seq_len=30, step=3, val_fraction=0.1, seed=0)
     assert (summary["train_windows"], summary["val_windows"]) == (len(train), len(val))
+
+
+def test_build_training_set_leaves_out_and_reports_a_bad_post(tmp_path):
+    texts = [f"posting {i}: rust and go in berlin, remote ok " * 3 for i in range(30)]
+    texts[7] = None
+    texts[12] = texts[12] + START + "fake boundary" + END
+    ids = list(range(1000, 1030))
+    summary = build_training_set(
+        texts, tmp_path / "set", ids=ids, min_frequency=0.0, seq_len=30, step=3
+    )
+    assert summary["posts"] == 29
+    assert summary["quarantined"] == [
+        QuarantinedPost(1007, CORPUS_STAGE, summary["quarantined"][0].error)
+    ]
+    loaded = EncodedCorpus.load(tmp_path / "set")
+    assert loaded.n_posts == 29 and loaded.quarantined == []
+    assert int((loaded.data == loaded.vocab.start_id).sum()) == 29
+    for key in ("posts", "characters", "vocabulary_size", "unknown_rate", "train_windows"):
+        assert key in summary
+    for key in ("val_windows", "bytes_on_disk", "onehot_bytes"):
+        assert key in summary
+
+
+def test_real_posts_build_a_training_set(tmp_path):
+    # Real posts carry the characters that broke the corpus ("\u2026" and friends).
+    posts = load_real_posts(real_sample_dir())
+    texts = [html_to_text(post.text) for post in posts]
+    assert any("\u2026" in text for text in texts)
+    summary = build_training_set(
+        texts, tmp_path / "real", ids=[post.id for post in posts], seq_len=100, step=3
+    )
+    assert summary["posts"] == len(posts) and summary["quarantined"] == []
+    corpus = EncodedCorpus.load(tmp_path / "real")
+    assert corpus.post_lengths.tolist() == [len(normalise(text)) + 2 for text in texts]
+    assert 0 < summary["unknown_rate"] < 0.05

@@ -173,3 +173,18 @@ def test_time_budget_stops_mid_epoch_and_the_next_call_resumes(tmp_path):
     assert first.val_curve  # a validation still ran, so the checkpoints exist
     second = train_char_lstm(corpus_dir, tmp_path / "run", config)
     assert second.resumed and second.global_step > first.global_step
+
+
+def test_a_crafted_last_checkpoint_is_set_aside_not_run(tmp_path):
+    from tests.fakes.hostile_files import crafted_checkpoint
+
+    corpus_dir = save_corpus(synthetic_postings(120, seed=3), tmp_path / "corpus")
+    config = TrainConfig(**{**TINY.__dict__, "max_epochs": 1, "limit_train_batches": 4})
+    marker = tmp_path / "code-ran"
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    crafted_checkpoint(tmp_path / "run" / "checkpoints" / "last.ckpt", marker)
+    result = train_char_lstm(corpus_dir, tmp_path / "run", config)
+    assert not result.resumed and "could run code; refused" in result.fresh_start_reason
+    assert not marker.exists()
+    assert list((tmp_path / "run" / "superseded").glob("*/last.ckpt"))  # kept for a look
+    assert result.checkpoint_path.exists()

@@ -1,5 +1,7 @@
 """Vocabulary rules of the char-LSTM training set."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from hn_assets.textgen.vocab import (
     ReservedCharacterError,
     Vocabulary,
     build_vocabulary,
+    check_no_reserved,
     normalise,
     vocabulary_table,
 )
@@ -50,10 +53,47 @@ def test_default_threshold_is_2000_in_17_8_million():
     assert "y" not in vocab.chars
 
 
-def test_reserved_characters_in_text_are_refused_with_a_clear_error():
+def test_normalise_drops_markers_and_controls_a_reader_never_sees():
+    text = f"a{START}b{END}c\x00d\x1be\x7ff\x85g\x9fh\tI\nj"
+    assert normalise(text) == "abcdefgh i\nj"
+    # a literal UNKNOWN is an unknown character: kept, so normalise stays idempotent
+    assert normalise(f"x{UNKNOWN}y \u2014") == f"x{UNKNOWN}y {UNKNOWN}"
+    assert normalise(normalise(text)) == normalise(text)
+
+
+def test_normalise_turns_lone_surrogates_into_unknown():
+    assert normalise("a\ud800b\udfff") == f"a{UNKNOWN}b{UNKNOWN}"
+    vocab = build_vocabulary(["ab"], min_frequency=0.0)
+    assert vocab.decode(vocab.encode_normalised("a\udc80b")) == f"a{UNKNOWN}b"
+
+
+def test_reserved_characters_never_enter_the_vocabulary_as_text():
+    vocab = build_vocabulary([f"{START}{END}{UNKNOWN}\x01" * 50, "ok"], min_frequency=0.0)
+    assert vocab.chars == (START, END, UNKNOWN, "k", "o")
+
+
+def test_normalise_refuses_a_non_string_with_a_clear_error():
+    for value in (None, float("nan"), b"bytes", 3):
+        with pytest.raises(TypeError, match="normalise\\(\\) takes a str"):
+            normalise(value)
+
+
+def test_check_no_reserved_still_refuses_for_callers_that_want_it():
     for char in (START, END, UNKNOWN):
         with pytest.raises(ReservedCharacterError, match=r"post 1 .*reserved .*U\+000"):
-            build_vocabulary(["fine", f"bad{char}text"])
+            check_no_reserved(f"bad{char}text", where="post 1")
+    check_no_reserved("fine")
+
+
+def test_only_two_characters_normalise_to_more_than_one():
+    # The corpus is sized from the normalised text; this pins down what lengthens it: the
+    # ellipsis rule and str.lower() of the dotted capital I.
+    longer = {
+        char: normalise(char)
+        for char in map(chr, range(sys.maxunicode + 1))
+        if len(normalise(char)) > 1
+    }
+    assert longer == {"\u2026": "...", "\u0130": "i\u0307"}
 
 
 def test_encode_maps_characters_beyond_the_lookup_table_to_unknown():

@@ -17,13 +17,13 @@ def test_cli_trains_resumes_and_plays_pong(tmp_path, capsys):
     data = ["--data-dir", str(tmp_path)]
     train = ["train", "--game", "Pong", "--workers", "2", "--envs-per-worker", "2", *data]
     assert main([*train, "--frames", "2000"]) == 0
-    checkpoint = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=False)
+    checkpoint = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=True)
     assert checkpoint["env"] == "Pong" and checkpoint["frames"] >= 2000
     assert checkpoint["config"]["anneal_lr"] is True
     first_frames = checkpoint["frames"]
 
     assert main([*train, "--frames", "1000", "--constant-lr"]) == 0
-    resumed = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=False)
+    resumed = torch.load(tmp_path / "Pong" / "checkpoint.pt", weights_only=True)
     assert resumed["frames"] >= first_frames + 1000  # continued, not restarted
     assert resumed["config"]["anneal_lr"] is False
     assert not torch.equal(resumed["model"]["policy.weight"], checkpoint["model"]["policy.weight"])
