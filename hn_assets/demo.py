@@ -39,7 +39,11 @@ def main() -> int:
     started = time.monotonic()
     _section("1. refresh: discover threads, ingest, index, alerts, train, generate")
     report = refresh(build_definitions(), default_instance())
+    print(report.table())
     print(report.summary())
+    if report.failed:
+        print(f"demo: {len(report.failed)} step(s) failed (see the table)", file=sys.stderr)
+        return report.exit_code
 
     _section(f"2. search: {BLOG_QUERY}")
     _cli("hn_assets.cli", "search", BLOG_QUERY, "--limit", "15")

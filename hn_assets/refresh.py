@@ -27,16 +27,15 @@ import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
 from hn_assets import settings
-from hn_assets.assets.ingest import UNFETCHED_METADATA
 from hn_assets.errors import ConfigError
 from hn_assets.partitions import HIRING_MONTHS
 from hn_assets.quarantine import describe_error
+from hn_assets.sensors import OPEN_MONTHS, months_missing_posts
 
 # Output data versions and in-process automation evaluation are beta APIs, used knowingly.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-OPEN_MONTHS = 2
 MAX_AUTOMATION_ROUNDS = 10
 #: Dagster's console log stays quiet unless asked (HN_LOG_LEVEL or --verbose): the refresh
 #: prints its own one-line progress and a summary, and every event is in the instance anyway.
@@ -356,16 +355,13 @@ def _latest_attempt_failed(instance: dg.DagsterInstance, key: dg.AssetKey) -> bo
 
 def _months_to_fetch(instance: dg.DagsterInstance, months: list[str]) -> list[str]:
     """Months never fetched, months whose last fetch left posts behind, and the open months."""
-    targets = set(months[-OPEN_MONTHS:])
-    for month in months:
-        records = instance.fetch_materializations(
+    fetched = {
+        month
+        for month in months
+        if instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_posts"), asset_partitions=[month]),
             limit=1,
         ).records
-        if not records:
-            targets.add(month)
-            continue
-        unfetched = records[0].asset_materialization.metadata.get(UNFETCHED_METADATA)
-        if unfetched is not None and unfetched.value:
-            targets.add(month)
-    return sorted(targets)
+    }
+    targets = set(months[-OPEN_MONTHS:]) | (set(months) - fetched)
+    return sorted(targets | set(months_missing_posts(instance, months)))

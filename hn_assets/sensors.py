@@ -4,7 +4,9 @@
   (one request), fetches only submissions newer than its cursor, adds the new months as
   partitions and requests their ingest.
 * ``thread_activity_sensor`` watches the open months (the latest two): one request per month
-  for the thread item; when its kids changed it requests an incremental ``raw_posts`` run.
+  for the thread item; when its kids changed it requests an incremental ``raw_posts`` run. It
+  also retries any month whose last fetch left posts behind (items that failed after every
+  retry), once per materialization and at most ``UNFETCHED_RETRIES`` times in a row.
 * ``stale_assets_sensor`` evaluates the automation conditions of the derived assets
   (``automation.py``), so exactly the stale assets run after new posts arrive.
 """
@@ -14,6 +16,7 @@ import json
 
 import dagster as dg
 
+from hn_assets.assets.ingest import UNFETCHED_METADATA
 from hn_assets.hackernews.titles import ThreadKind, parse_thread_title
 from hn_assets.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.resources import HNClientResource
@@ -21,6 +24,35 @@ from hn_assets.resources import HNClientResource
 WHOISHIRING = "whoishiring"
 OPEN_MONTHS = 2
 TICK_SECONDS = 60
+#: Consecutive fetches that still left posts behind before the sensor stops retrying a month
+#: by itself (`hn-jobs refresh` always retries).
+UNFETCHED_RETRIES = 5
+
+
+def months_missing_posts(
+    instance: dg.DagsterInstance, months: list[str], give_up_after: int | None = None
+) -> dict[str, int]:
+    """Months whose latest raw_posts materialization left posts unfetched, with the storage
+    id of that materialization. With ``give_up_after``, a month whose last that many
+    materializations all left posts behind is left alone (it is failing for good)."""
+    found: dict[str, int] = {}
+    for month in months:
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_posts"), asset_partitions=[month]),
+            limit=give_up_after or 1,
+        ).records
+        missing = [_unfetched(record) > 0 for record in records]
+        if not missing or not missing[0]:
+            continue
+        if give_up_after is not None and len(missing) == give_up_after and all(missing):
+            continue
+        found[month] = records[0].storage_id
+    return found
+
+
+def _unfetched(record: dg.EventLogRecord) -> int:
+    value = record.asset_materialization.metadata.get(UNFETCHED_METADATA)
+    return int(value.value) if value is not None and value.value else 0
 
 
 def ingest_run(
@@ -96,18 +128,26 @@ def kids_fingerprint(kids: list[int]) -> str:
     description="Notices new top-level posts in the open months and fetches just those.",
 )
 def thread_activity_sensor(context: dg.SensorEvaluationContext, hn: HNClientResource):
-    months = sorted(context.instance.get_dynamic_partitions(HIRING_MONTHS))[-OPEN_MONTHS:]
+    every_month = sorted(context.instance.get_dynamic_partitions(HIRING_MONTHS))
+    months = every_month[-OPEN_MONTHS:]
     if not months:
         return dg.SkipReason("no hiring months yet: whoishiring_sensor adds them")
     seen: dict[str, dict] = json.loads(context.cursor) if context.cursor else {}
     threads = _thread_ids(context, months)
     runs, looked_at = [], []
+    retry = months_missing_posts(context.instance, every_month, give_up_after=UNFETCHED_RETRIES)
+    retry_threads = _thread_ids(context, sorted(retry))
+    for month, storage_id in sorted(retry.items()):
+        if month in retry_threads:
+            # One run per materialization that left posts behind: the run key dedupes ticks.
+            runs.append(ingest_run(month, retry_threads[month], f"retry-unfetched-{storage_id}"))
+            looked_at.append(f"{month} (retrying posts not fetched)")
     with hn.client() as client:
         open_threads = {m: client.item(threads[m]) for m in months if m in threads}
     for month in months:
         thread_id = threads.get(month)
         thread = open_threads.get(month)
-        if thread is None:
+        if thread is None or month in retry:
             continue
         fingerprint = kids_fingerprint(thread.get("kids", []))
         looked_at.append(f"{month} ({len(thread.get('kids', []))} posts)")

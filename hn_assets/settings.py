@@ -75,6 +75,33 @@ def _cron(name: str, raw: str) -> str:
     return raw
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ConfigError(
+        f"{name}={raw!r} is not one of {', '.join(_TRUE + _FALSE)}: set it to 1 to allow it, "
+        "or unset it"
+    )
+
+
+def _port(name: str, raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise ConfigError(
+            f"{name}={raw!r} is not a port number: set it to e.g. 587 (STARTTLS) or 465 (SSL), "
+            "or unset it"
+        )
+    return port
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its parser and what an unset variable means."""
@@ -99,6 +126,8 @@ HN_LSTM_MAX_SECONDS = Setting("HN_LSTM_MAX_SECONDS", _positive_number)
 HN_LSTM_TRAIN_BATCHES = Setting("HN_LSTM_TRAIN_BATCHES", _positive_int)
 HN_LSTM_RETRAIN_CRON = Setting("HN_LSTM_RETRAIN_CRON", _cron, "0 4 * * *")
 ELASTICSEARCH_URL = Setting("ELASTICSEARCH_URL", _http_url)
+HN_ALERT_SMTP_PORT = Setting("HN_ALERT_SMTP_PORT", _port, 587)
+HN_ALERT_SMTP_ALLOW_PLAINTEXT = Setting("HN_ALERT_SMTP_ALLOW_PLAINTEXT", _flag, False)
 
 SETTINGS = (
     HN_SOURCE,
@@ -110,6 +139,8 @@ SETTINGS = (
     HN_LSTM_TRAIN_BATCHES,
     HN_LSTM_RETRAIN_CRON,
     ELASTICSEARCH_URL,
+    HN_ALERT_SMTP_PORT,
+    HN_ALERT_SMTP_ALLOW_PLAINTEXT,
 )
 
 

@@ -29,7 +29,8 @@ from hn_assets.reporting import (
 from hn_assets.resources import DataStoreResource, HNClientResource
 
 GROUP = "ingest"
-#: The raw_posts metadata key that `hn-jobs refresh` reads to retry months with missing posts.
+#: The raw_posts metadata key counting posts a fetch could not get (retried by the next
+#: refresh and by thread_activity_sensor).
 UNFETCHED_METADATA = "unfetched"
 OWNERS = ["team:hn-platform"]
 

@@ -46,6 +46,7 @@ import pandas as pd
 import requests
 import yaml
 
+from hn_assets import settings
 from hn_assets.errors import ConfigError, HNError
 from hn_assets.quarantine import QuarantinedPost, isolate
 from hn_assets.search.backends import SearchIndex
@@ -584,45 +585,12 @@ class _RetryableHTTPError(Exception):
     pass
 
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "")
-    value = raw.strip().lower()
-    if not value or value in _FALSE:
-        return False
-    if value in _TRUE:
-        return True
-    raise AlertDeliveryError(
-        f"{name}={raw!r} is not one of {', '.join(_TRUE + _FALSE)}: set it to 1 to allow it, "
-        "or unset it"
-    )
-
-
-def _smtp_port(env: Mapping[str, str]) -> int:
-    raw = env.get("HN_ALERT_SMTP_PORT", "")
-    if not raw.strip():
-        return 587
-    try:
-        port = int(raw)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise AlertDeliveryError(
-            f"HN_ALERT_SMTP_PORT={raw!r} is not a port number: set it to e.g. 587 (STARTTLS) "
-            "or 465 (SSL), or unset it"
-        )
-    return port
-
-
 def _send_email(
     digest: Digest, result: AlertResult, env: Mapping[str, str], timeout_s: float
 ) -> str:
     host = env["HN_ALERT_SMTP_HOST"]
-    port = _smtp_port(env)
-    allow_plaintext = _flag(env, "HN_ALERT_SMTP_ALLOW_PLAINTEXT")
+    port = settings.HN_ALERT_SMTP_PORT.read(env)
+    allow_plaintext = settings.HN_ALERT_SMTP_ALLOW_PLAINTEXT.read(env)
     user, password = env.get("HN_ALERT_SMTP_USER"), env.get("HN_ALERT_SMTP_PASSWORD")
     recipients = [a.strip() for a in env.get("HN_ALERT_SMTP_TO", "").split(",") if a.strip()]
     if not recipients:
@@ -727,7 +695,7 @@ def deliver(
     for send, retry_on in channels:
         try:
             delivered.append(_with_retries(send, retry_on, attempts, backoff_s))
-        except AlertDeliveryError as exc:
+        except (AlertDeliveryError, ConfigError) as exc:
             failures.append(str(exc))
         except smtplib.SMTPException as exc:
             failures.append(f"email delivery via {env['HN_ALERT_SMTP_HOST']} failed: {exc}")

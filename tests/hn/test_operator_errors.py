@@ -36,6 +36,8 @@ def _one_line_error(capfd) -> str:
         ("HN_LSTM_PROFILE", "huge"),
         ("HN_LSTM_RETRAIN_CRON", "every day"),
         ("ELASTICSEARCH_URL", "localhost:9200"),
+        ("HN_ALERT_SMTP_PORT", "smtp"),
+        ("HN_ALERT_SMTP_ALLOW_PLAINTEXT", "maybe"),
     ],
 )
 @pytest.mark.parametrize("command", [["refresh"], ["search", "python"], ["generate"]])

@@ -5,7 +5,7 @@ import dagster as dg
 from hn_assets.hackernews.sample_archive import load_sample_archive
 from hn_assets.partitions import HIRING_MONTHS
 from hn_assets.resources import HNSampleClientResource
-from hn_assets.sensors import thread_activity_sensor, whoishiring_sensor
+from hn_assets.sensors import UNFETCHED_RETRIES, thread_activity_sensor, whoishiring_sensor
 
 
 def _tick(sensor, instance, hn, cursor=None) -> dg.SensorResult | dg.SkipReason:
@@ -83,3 +83,38 @@ def test_new_posts_in_an_open_month_request_that_month_only(instance):
     )
     again = _tick(thread_activity_sensor, instance, HNSampleClientResource(), cursor=busy.cursor)
     assert _month_runs(again) == []
+
+
+def _record_fetch(instance, archive, month, unfetched: int):
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(
+            "raw_posts",
+            partition=month,
+            metadata={"thread_id": archive.hiring_thread_id(month), "unfetched": unfetched},
+        )
+    )
+
+
+def test_a_month_that_left_posts_behind_is_retried_a_bounded_number_of_times(instance):
+    archive = load_sample_archive()
+    old = archive.months[0]  # not an open month: only the retry rule can pick it up
+    instance.add_dynamic_partitions(HIRING_MONTHS, archive.months)
+    _record_ingest(instance, archive, archive.months)
+    _record_fetch(instance, archive, old, unfetched=3)
+
+    first = _tick(thread_activity_sensor, instance, HNSampleClientResource())
+    assert _month_runs(first) == [old]
+    request = first.run_requests[0]
+    assert request.run_key.startswith(f"{old}:retry-unfetched-")
+    # Another tick before a new fetch asks again with the same run key: Dagster dedupes it.
+    again = _tick(thread_activity_sensor, instance, HNSampleClientResource(), first.cursor)
+    assert [r.run_key for r in again.run_requests] == [request.run_key]
+
+    for _ in range(UNFETCHED_RETRIES - 1):
+        _record_fetch(instance, archive, old, unfetched=3)
+    # UNFETCHED_RETRIES fetches in a row left posts behind: the sensor stops by itself.
+    given_up = _tick(thread_activity_sensor, instance, HNSampleClientResource(), first.cursor)
+    assert _month_runs(given_up) == []
+
+    _record_fetch(instance, archive, old, unfetched=0)
+    assert _month_runs(_tick(thread_activity_sensor, instance, HNSampleClientResource())) == []
