@@ -169,9 +169,9 @@ class Refresher:
             outcome = _outcome(result, partition, step or ", ".join(keys))
         self.report.steps.append(outcome)
         if outcome.status == Status.FAILED:
-            self.log(
-                f"failed: {outcome.step} for {partition or 'all months'}: {_one_line(outcome.reason, 300)}"
-            )
+            where = partition or "all months"
+            reason = _one_line(outcome.reason, MAX_LOGGED_REASON_CHARS)
+            self.log(f"failed: {outcome.step} for {where}: {reason}")
         return outcome
 
     def materialize_stale(self) -> list[str]:
