@@ -24,17 +24,12 @@ What the text guarantees (tests/hn/test_cleaning_properties.py checks each):
 from __future__ import annotations
 
 import re
-import warnings
+import sys
+import threading
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-from bs4.element import NavigableString, PreformattedString, Tag
-
-# A post that is only a URL, or that starts like an XML document, is still a comment fragment:
-# bs4's guesses otherwise would only add noise to every run's log.
-for _category in (MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning):
-    warnings.filterwarnings("ignore", category=_category, module=re.escape(__name__) + "$")
+from lxml import etree
 
 HN_BASE_URL = "https://news.ycombinator.com/"
 
@@ -90,8 +85,9 @@ class CleanedText:
     original_chars: int
 
 
-def _link_target(anchor: Tag) -> str:
-    """What a reader wants in place of a link: its full URL, or its text when the URL is none.
+def _link_target(href: str | None, text: str) -> str:
+    """What a reader wants in place of a link: its full URL, or its ``text`` when the URL is
+    none.
 
     An ``href`` that ``urljoin`` cannot parse is kept as written: HN links exactly the text a
     poster typed, so for "[https://a.com](https://a.com/)" (markdown, which HN does not
@@ -99,12 +95,12 @@ def _link_target(anchor: Tag) -> str:
     http(s), ftp and mailto (``javascript:``, ``data:``) never come from HN; their visible text
     is what a person saw.
     """
-    href = _URL_INVISIBLES.sub("", str(anchor.get("href") or "")).strip()
+    href = _URL_INVISIBLES.sub("", href or "").strip()
     scheme = _SCHEME.match(href)
     if scheme is not None and scheme[1].lower() == "mailto":
         return href[scheme.end() :]
     if not href or (scheme is not None and scheme[1].lower() not in _LINK_SCHEMES):
-        return _visible_text(anchor).replace("\n", " ")
+        return text.replace("\n", " ")
     try:
         # HN links to its own items relatively ("item?id=123").
         return urljoin(HN_BASE_URL, href)
@@ -112,38 +108,115 @@ def _link_target(anchor: Tag) -> str:
         return href
 
 
-def _visible_text(root: Tag) -> str:
-    """The text inside ``root`` that a reader sees (``Tag.get_text`` keeps raw-text elements'
-    markup, "<xmp><b>", and ignores ``<br>``)."""
-    parts: list[str] = []
-    # An explicit stack: see _TextBuilder.walk.
-    stack: list[object] = list(reversed(root.contents))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, NavigableString):
-            if not isinstance(node, PreformattedString):
-                parts.append(str(node))
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                parts.append("\n")
-            elif node.name not in _SKIPPED_TAGS:
-                stack.extend(reversed(node.contents))
-    return "".join(parts)
+# Skipping until this depth skips the rest of the document: nothing after the body counts.
+_NEVER = sys.maxsize
 
 
-# Marks, on the walk's stack, where the children of a block element end.
-_END_BLOCK = object()
+class _TextTarget:
+    """Receives lxml's parse events and builds the text as they come, without a tree.
 
+    libxml2 already balances the markup (implied and misnested end tags) before the events
+    reach us, so every ``end`` closes the latest ``start`` and an element's content is
+    whatever arrives between the two.  Nesting is only counted, never recursed into: hostile
+    HTML nests far deeper than Python's recursion limit.  Events, not lxml's tree: libxml2
+    builds no tree past a few hundred levels of nesting (the whole text is then lost), while
+    a target is sent every element at any depth.
 
-class _TextBuilder:
+    Only the content of the document's first ``<body>`` counts (libxml2 opens one for any
+    text, and may open more after a stray ``</html>``); a document without one, such as a
+    lone ``<title>``, counts whole.  Comments, doctypes and processing instructions never
+    arrive: a target without handlers for them is not sent them.
+    """
+
     def __init__(self) -> None:
-        self.blocks: list[str] = []
+        self.reset()
+
+    def reset(self) -> None:
+        self._blocks: list[str] = []
         self._inline: list[str] = []
+        # Depth of the open element, counted from the body's children (or the document's).
+        self._depth = 0
+        # Depth of the element whose content is being skipped, or 0.
+        self._skip_to = 0
+        # Depth of the <a> or <pre> whose visible text is being collected, or 0.
+        self._collect_to = 0
+        self._collected: list[str] = []
+        self._link_href: str | None = None
+        self._collecting_link = False
+        self._in_body = False
 
-    def add_inline(self, text: str) -> None:
-        self._inline.append(text)
+    # lxml's target interface.  These run once per tag and text run of every post, so the
+    # common paths are written out here rather than split into helpers.
 
-    def break_block(self) -> None:
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == "body" and not self._in_body:
+            # What came before the body is dropped; it counts only when no body comes.
+            self.reset()
+            self._in_body = True
+            return
+        depth = self._depth = self._depth + 1
+        if self._skip_to:
+            return
+        if tag in _SKIPPED_TAGS:
+            self._skip_to = depth
+        elif self._collect_to:
+            # Inside a link or code block only text and line breaks count: a block tag in a
+            # link does not split its paragraph, a link in code shows its text.
+            if tag == "br":
+                self._collected.append("\n")
+                self._skip_to = depth
+        elif tag == "a":
+            self._start_collecting(depth, link=True, href=attrib.get("href"))
+        elif tag == "br":
+            self._inline.append("\n")
+            self._skip_to = depth
+        elif tag == "pre":
+            self._start_collecting(depth, link=False, href=None)
+        elif tag in _BLOCK_TAGS:
+            self._break_block()
+
+    def end(self, tag: str) -> None:
+        depth = self._depth
+        self._depth = depth - 1
+        if self._skip_to:
+            if depth == self._skip_to:
+                self._skip_to = 0
+        elif self._collect_to:
+            if depth == self._collect_to:
+                self._collect_to = 0
+                text = "".join(self._collected)
+                if self._collecting_link:
+                    self._inline.append(_link_target(self._link_href, text))
+                else:
+                    self._add_verbatim(text)
+        elif tag in _BLOCK_TAGS:
+            self._break_block()
+        elif depth == 0:
+            # Only the body's own end comes at depth 0 (its children have all closed).
+            self._skip_to = _NEVER
+
+    def data(self, text: str) -> None:
+        if self._skip_to:
+            return
+        if self._collect_to:
+            self._collected.append(text)
+        else:
+            # A newline in HTML source is just a space; only <br> breaks a line.
+            self._inline.append(text.replace("\n", " "))
+
+    def close(self) -> str:
+        self._break_block()
+        text = "\n\n".join(self._blocks)
+        self.reset()
+        return text
+
+    def _start_collecting(self, depth: int, *, link: bool, href: str | None) -> None:
+        self._collect_to = depth
+        self._collecting_link = link
+        self._link_href = href
+        self._collected = []
+
+    def _break_block(self) -> None:
         if not self._inline:
             return
         text = "".join(self._inline)
@@ -152,46 +225,41 @@ class _TextBuilder:
         lines = (" ".join(line.split()) for line in text.split("\n"))
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
-            self.blocks.append(paragraph)
+            self._blocks.append(paragraph)
 
-    def add_verbatim(self, text: str) -> None:
-        self.break_block()
+    def _add_verbatim(self, text: str) -> None:
+        self._break_block()
         text = _LINE_ENDINGS.sub("\n", text).replace("\u00a0", " ")
         code = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
         # A run of blank lines would read as several paragraph breaks; one keeps the shape.
         code = _BLANK_LINE_RUNS.sub("\n\n", code)
         if code.strip():
-            self.blocks.append(code)
+            self._blocks.append(code)
 
-    def walk(self, root: Tag) -> None:
-        # An explicit stack, not recursion: hostile HTML nests tags far deeper than Python's
-        # recursion limit.
-        stack: list[object] = list(reversed(root.contents))
-        while stack:
-            node = stack.pop()
-            if node is _END_BLOCK:
-                self.break_block()
-            elif isinstance(node, NavigableString):
-                # Comments, doctypes, CDATA and processing instructions are markup, not text.
-                if not isinstance(node, PreformattedString):
-                    # A newline in HTML source is just a space; only <br> breaks a line.
-                    self.add_inline(str(node).replace("\n", " "))
-            elif isinstance(node, Tag):
-                name = node.name
-                if name in _SKIPPED_TAGS:
-                    continue
-                if name == "a":
-                    self.add_inline(_link_target(node))
-                elif name == "br":
-                    self.add_inline("\n")
-                elif name == "pre":
-                    self.add_verbatim(_visible_text(node))
-                elif name in _BLOCK_TAGS:
-                    self.break_block()
-                    stack.append(_END_BLOCK)
-                    stack.extend(reversed(node.contents))
-                else:
-                    stack.extend(reversed(node.contents))
+
+# One parser per thread: creating one costs more than parsing a typical post, and a parser
+# (with its target's state) must not be shared between threads.
+_PARSERS = threading.local()
+
+
+def _parse_to_text(html: str) -> str:
+    parser: etree.HTMLParser | None = getattr(_PARSERS, "parser", None)
+    target: _TextTarget
+    if parser is None:
+        target = _TextTarget()
+        # recover: repair any markup as a browser would rather than raise.
+        parser = etree.HTMLParser(target=target, recover=True)
+        _PARSERS.parser = parser
+        _PARSERS.target = target
+    else:
+        target = _PARSERS.target
+    try:
+        parser.feed(html)
+        return parser.close()
+    except BaseException:
+        # Whatever stopped this parse, a new parser cannot carry any of its state into the next.
+        _PARSERS.parser = None
+        raise
 
 
 def _cut(html: str, limit: int) -> str:
@@ -238,11 +306,8 @@ def clean_html(html: str, max_chars: int = MAX_POST_HTML_CHARS) -> CleanedText:
         return CleanedText("", truncated, original_chars)
     if not html.isascii():
         html = _SURROGATES.sub("\ufffd", html)
-    soup = BeautifulSoup(html, "lxml")
-    builder = _TextBuilder()
-    builder.walk(soup.body if soup.body is not None else soup)
-    builder.break_block()
-    text = "\n\n".join(builder.blocks)
+    # A leading byte order mark belongs to the encoding, not the text.
+    text = _parse_to_text(html[1:] if html[0] == "\ufeff" else html)
     if len(text) > max_chars:
         text = _cut_text(text, max_chars)
         truncated = True

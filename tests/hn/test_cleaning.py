@@ -267,3 +267,69 @@ def test_carriage_returns_and_blank_runs_in_code() -> None:
 @pytest.mark.filterwarnings("ignore::bs4.XMLParsedAsHTMLWarning")
 def test_odd_input_still_cleans(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+# --- the streaming cleaner keeps one parser per thread: no post may see another's state ----
+
+
+@pytest.mark.parametrize(
+    "unfinished",
+    [
+        pytest.param('Apply <a href="https://acme.example/jobs">here', id="open-link"),
+        pytest.param("<pre><code>  code()", id="open-code"),
+        pytest.param("<script>if (a<b) {", id="open-script"),
+        pytest.param("<textarea>", id="open-textarea"),
+        pytest.param("<div><ul><li>item", id="open-blocks"),
+        pytest.param("<i>" * 5_000, id="open-deep"),
+        pytest.param("<body>a</body></html>b", id="closed-body"),
+    ],
+)
+def test_an_unfinished_post_does_not_leak_into_the_next(unfinished: str) -> None:
+    html_to_text(unfinished)
+    assert html_to_text("Acme<p>Remote") == "Acme\n\nRemote"
+
+
+def test_a_failure_mid_post_does_not_leak_into_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hn_assets.hackernews import cleaning
+
+    def broken_link_target(href: str | None, text: str) -> str:
+        raise RuntimeError("stopped mid-post")
+
+    monkeypatch.setattr(cleaning, "_link_target", broken_link_target)
+    with pytest.raises(RuntimeError, match="mid-post"):
+        html_to_text('<div>Apply <a href="https://acme.example/">here</a> now')
+    monkeypatch.undo()
+    assert html_to_text("Acme<p>Remote") == "Acme\n\nRemote"
+
+
+def test_threads_clean_independently() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    archive = load_sample_archive()
+    htmls = [item["text"] for item in archive.items.values() if item.get("text")][:400]
+    expected = [html_to_text(html) for html in htmls]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        # Each thread cleans every post, so the threads' parses interleave.
+        runs = list(pool.map(lambda _: [html_to_text(html) for html in htmls], range(4)))
+    assert all(run == expected for run in runs)
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        pytest.param(
+            "<!DOCTYPE html><html><head><title>Jobs</title><style>p {}</style>"
+            "<meta charset=utf-8></head><body>Acme<p>Remote</body></html>",
+            "Acme\n\nRemote",
+            id="whole-document",
+        ),
+        pytest.param("<title>Jobs</title>  Acme", "Acme", id="head-then-text"),
+        pytest.param("<title>Jobs</title>", "", id="head-only"),
+        pytest.param("\ufeffAcme<p>Remote", "Acme\n\nRemote", id="byte-order-mark"),
+        pytest.param(
+            "<b>" * 300 + "deep" + "</b>" * 300 + "<p>tail", "deep\n\ntail", id="past-tree-depth"
+        ),
+    ],
+)
+def test_documents_and_odd_shapes(html: str, text: str) -> None:
+    assert html_to_text(html) == text

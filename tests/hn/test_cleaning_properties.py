@@ -240,3 +240,13 @@ def test_any_text_parses_to_documented_types(text: str) -> None:
 @given(html_fragments())
 def test_cleaned_html_parses(html: str) -> None:
     assert_header_types(parse_post_header(html_to_text(html)))
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(html_fragments(), html_fragments())
+def test_cleaning_does_not_depend_on_the_post_before(first: str, second: str) -> None:
+    # Parsers are reused between posts; unclosed tags in one must not reach the next.
+    alone = html_to_text(second)
+    html_to_text(first)
+    clean_html(first + "<a href='x'><pre><script>", max_chars=len(first) + 5)
+    assert html_to_text(second) == alone
