@@ -47,18 +47,18 @@ class CliError(ConfigError):
 
 def _refresh(args: argparse.Namespace) -> int:
     from hn_assets.definitions import build_definitions
-    from hn_assets.refresh import console_log_level, default_instance, refresh
+    from hn_assets.refresh import console_log_level, default_instance, refresh, refresh_lock
     from hn_assets.settings import check_writable
     from hn_assets.storage import data_dir_from_env
 
     check_writable(data_dir_from_env(), "HN_DATA_DIR")
-    instance = default_instance()
-    report = refresh(
-        build_definitions(),
-        instance,
-        month=args.month,
-        log_level=console_log_level(args.verbose),
-    )
+    with refresh_lock():
+        report = refresh(
+            build_definitions(),
+            default_instance(),
+            month=args.month,
+            log_level=console_log_level(args.verbose),
+        )
     print(report.table())
     print(report.summary())
     if report.failed:

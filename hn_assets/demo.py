@@ -34,11 +34,12 @@ def main() -> int:
     for key, value in DEMO_ENV.items():
         os.environ.setdefault(key, value)
     from hn_assets.definitions import build_definitions
-    from hn_assets.refresh import default_instance, refresh
+    from hn_assets.refresh import default_instance, refresh, refresh_lock
 
     started = time.monotonic()
     _section("1. refresh: discover threads, ingest, index, alerts, train, generate")
-    report = refresh(build_definitions(), default_instance())
+    with refresh_lock():
+        report = refresh(build_definitions(), default_instance())
     print(report.table())
     print(report.summary())
     if report.failed:
@@ -64,6 +65,7 @@ def main() -> int:
 def _a3c_pong(instance) -> None:
     import dagster as dg
 
+    from hn_assets.sensors import TRIGGER_TAG
     from rl_assets.definitions import defs as rl_defs
 
     # One minute shows A3C train and play; winning at Pong (+18) takes about 45 minutes on
@@ -79,7 +81,7 @@ def _a3c_pong(instance) -> None:
                 "a3c_evaluation": {"config": {"episodes": 2}},
             },
         },
-        tags={"hn/trigger": "demo"},
+        tags={TRIGGER_TAG: "demo"},
     )
     meta = result.asset_materializations_for_node("a3c_evaluation")[0].metadata
     print(

@@ -19,7 +19,8 @@ from __future__ import annotations
 import os
 import warnings
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +29,11 @@ from dagster._utils.error import SerializableErrorInfo
 
 from hn_assets import settings
 from hn_assets.errors import ConfigError
+from hn_assets.locks import exclusive
 from hn_assets.partitions import HIRING_MONTHS
 from hn_assets.quarantine import describe_error
-from hn_assets.sensors import OPEN_MONTHS, months_missing_posts
+from hn_assets.sensors import OPEN_MONTHS, TRIGGER_TAG, months_missing_posts
+from hn_assets.storage import atomic_write_text
 
 # Output data versions and in-process automation evaluation are beta APIs, used knowingly.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -40,6 +43,13 @@ MAX_AUTOMATION_ROUNDS = 10
 #: Dagster's console log stays quiet unless asked (HN_LOG_LEVEL or --verbose): the refresh
 #: prints its own one-line progress and a summary, and every event is in the instance anyway.
 QUIET_LOG_LEVEL = "CRITICAL"
+REFRESH_LOCK_FILE = "hn_refresh.lock"
+IN_PROGRESS_STATUSES = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 MAX_REASON_CHARS = 160  # in the summary table
 MAX_LOGGED_REASON_CHARS = 1000  # on the line printed when a step fails
 
@@ -122,12 +132,44 @@ def console_log_level(verbose: bool = False) -> str:
     return settings.HN_LOG_LEVEL.read() or ("INFO" if verbose else QUIET_LOG_LEVEL)
 
 
-def default_instance() -> dg.DagsterInstance:
-    """The persistent instance at DAGSTER_HOME (default ./.dagster_home)."""
+def dagster_home() -> Path:
+    """DAGSTER_HOME (default ./.dagster_home), created and checked to be writable."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve())))
     settings.check_writable(str(home), "DAGSTER_HOME")
-    (home / "dagster.yaml").touch(exist_ok=True)
+    return home
+
+
+def default_instance() -> dg.DagsterInstance:
+    """The persistent instance at DAGSTER_HOME (default ./.dagster_home)."""
+    (dagster_home() / "dagster.yaml").touch(exist_ok=True)
     return dg.DagsterInstance.get()
+
+
+@contextmanager
+def refresh_lock(log: Log = print, timeout_s: float | None = None) -> Iterator[None]:
+    """One refresh at a time per DAGSTER_HOME; a second one says who runs and waits its turn.
+
+    Taken before the instance is opened, so two first refreshes cannot race to create it.
+    """
+    with exclusive(dagster_home() / REFRESH_LOCK_FILE, "hn-jobs refresh", log, timeout_s):
+        yield
+
+
+def fail_dead_runs(instance: dg.DagsterInstance, log: Log = print) -> list[str]:
+    """Mark failed the refresh runs still recorded as in progress. Called with the refresh
+    lock held, so no live refresh owns them: their process was killed or crashed. Their
+    assets then count as failed, and this refresh tries them again."""
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(statuses=IN_PROGRESS_STATUSES, tags={TRIGGER_TAG: "refresh"})
+    )
+    for run in runs:
+        instance.report_run_failed(
+            run,
+            message="The process running it is gone (killed or crashed): marked failed by "
+            "`hn-jobs refresh`, which materializes its assets again.",
+        )
+        log(f"run {run.run_id[:8]} of an earlier refresh died; its assets will be redone")
+    return [run.run_id for run in runs]
 
 
 class Refresher:
@@ -155,7 +197,7 @@ class Refresher:
                 partition_key=partition,
                 resources=self.defs.resources,
                 run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
-                tags={"hn/trigger": "refresh"},
+                tags={TRIGGER_TAG: "refresh"},
                 selection=keys,
                 raise_on_error=False,
             )
@@ -184,8 +226,8 @@ class Refresher:
                 defs=self.defs, instance=self.instance, cursor=cursor
             )
             cursor = evaluation.cursor
-            cursor_file.write_text(dg.serialize_value(cursor))
             if evaluation.total_requested == 0:
+                atomic_write_text(cursor_file, dg.serialize_value(cursor))
                 break
             by_partition: dict[str | None, list[str]] = defaultdict(list)
             for result in evaluation.results:
@@ -195,6 +237,9 @@ class Refresher:
                 for partition in evaluation.get_requested_partitions(key):
                     by_partition[partition].append(key.to_user_string())
             done.extend(self._run_groups(by_partition))
+            # Saved only once the runs are done: a refresh killed in between evaluates again
+            # from the previous cursor, so nothing it had requested is taken as handled.
+            atomic_write_text(cursor_file, dg.serialize_value(cursor))
         return done
 
     def failed_partitions(self) -> set[tuple[str | None, str]]:
@@ -314,6 +359,7 @@ def refresh(
     """
     refresher = Refresher(defs, instance, log, log_level)
     report = refresher.report
+    fail_dead_runs(instance, log)
     failed_before = refresher.failed_partitions()
     before = set(instance.get_dynamic_partitions(HIRING_MONTHS))
     log("discovering whoishiring threads")

@@ -22,6 +22,8 @@ from hn_assets.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.resources import HNClientResource
 
 WHOISHIRING = "whoishiring"
+#: The run tag saying what started a run: a sensor's reason, "refresh" or "demo".
+TRIGGER_TAG = "hn/trigger"
 OPEN_MONTHS = 2
 TICK_SECONDS = 60
 #: Consecutive fetches that still left posts behind before the sensor stops retrying a month
@@ -65,7 +67,7 @@ def ingest_run(
         partition_key=month,
         asset_selection=[dg.AssetKey(a) for a in assets],
         run_config={"ops": {"raw_posts": {"config": {"thread_id": thread_id}}}},
-        tags={"hn/trigger": reason},
+        tags={TRIGGER_TAG: reason},
     )
 
 

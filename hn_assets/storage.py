@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -57,13 +58,30 @@ class ParquetStore:
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         if path.protocol in ("", "file", "local"):
-            tmp = Path(str(path.path) + ".tmp")
-            tmp.write_bytes(buffer.getvalue())
-            os.replace(tmp, path.path)
+            atomic_write_bytes(Path(path.path), buffer.getvalue())
         else:
             with path.open("wb") as fh:
                 fh.write(buffer.getvalue())
         return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step: a reader (or a process killed mid-write)
+    sees the old file or the new one, never half of one. The temporary name is unique, so two
+    writers never share (and truncate) one temporary file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def local_dir(data_dir: str, name: str) -> Path:

@@ -21,6 +21,7 @@ from hn_assets.search.alerts import (
     render_digest,
 )
 from hn_assets.search.sync import sync_month
+from hn_assets.storage import atomic_write_text
 
 GROUP = "search"
 OWNERS = ["team:hn-platform"]
@@ -38,7 +39,7 @@ EXAMPLE_SAVED_SEARCHES = Path(__file__).resolve().parent.parent / "saved_searche
             "index_matches_clean_posts",
             asset="jobs_index",
             description="The index holds exactly the month's clean post ids (less the "
-            "quarantined ones).",
+            "quarantined ones), one document each.",
         ),
         dg.AssetCheckSpec(
             "no_quarantined_posts",
@@ -59,6 +60,7 @@ def jobs_index(
         index.ensure_index()
         result = sync_month(index, month, clean_posts)
         indexed = index.ids_for_month(month)
+        documents = index.count(months=[month])
     finally:
         index.close()
     quarantined_ids = {post.id for post in result.quarantined}
@@ -77,8 +79,9 @@ def jobs_index(
     )
     yield dg.AssetCheckResult(
         check_name="index_matches_clean_posts",
-        passed=indexed - quarantined_ids == expected,
+        passed=indexed - quarantined_ids == expected and documents == len(indexed),
         metadata={
+            "documents": documents,
             "indexed": len(indexed),
             "clean_posts": len(expected),
             "missing": len(expected - indexed),
@@ -138,10 +141,10 @@ def job_alerts(
     digest = render_digest(result, docs_by_id)
     for post in digest.quarantined:
         context.log.warning(f"{month}: quarantined {post}")
-    (alerts_dir / f"{month}.md").write_text(digest.markdown)
+    atomic_write_text(alerts_dir / f"{month}.md", digest.markdown)
     delivered = deliver(result, digest, os.environ)
     # Only after delivery: a failed delivery leaves these matches new for the next run.
-    state_file.write_text(json.dumps(result.state, sort_keys=True))
+    atomic_write_text(state_file, json.dumps(result.state, sort_keys=True))
     yield dg.MaterializeResult(
         metadata={
             "saved_searches": len(searches),

@@ -2,7 +2,7 @@
 
 import base64
 import json
-import shutil
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -14,7 +14,12 @@ from hn_assets.checks import check_result
 from hn_assets.quality import no_quarantined_posts
 from hn_assets.reporting import quarantined_markdown
 from hn_assets.resources import DataStoreResource, LSTMTrainingResource
-from hn_assets.storage import LSTM_RUN_DIR, published_model
+from hn_assets.storage import (
+    LSTM_RUN_DIR,
+    atomic_write_bytes,
+    atomic_write_text,
+    published_model,
+)
 from hn_assets.textgen.corpus import build_training_set
 from hn_assets.textgen.sampling import generate_postings
 from hn_assets.textgen.training import plot_curves_png, train_char_lstm
@@ -87,7 +92,7 @@ def char_training_set(
     for post in quarantined:
         context.log.warning(f"quarantined {post}")
     # Training reads these back, so its windows are the ones reported here.
-    (directory / SPLIT_FILE).write_text(json.dumps(split))
+    atomic_write_text(directory / SPLIT_FILE, json.dumps(split))
     yield dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(directory)),
@@ -147,7 +152,7 @@ def job_posting_lstm(
     result = train_char_lstm(corpus_dir, run_dir, trainer.config(**split))
     # Generation reads one published file, whatever the run's checkpoint names are.
     published = published_model(storage.data_dir)
-    shutil.copyfile(result.best_checkpoint_path, published)
+    atomic_write_bytes(published, Path(result.best_checkpoint_path).read_bytes())
     context.log.info(f"val bpc {result.val_bpc:.3f} (unigram {result.unigram_bpc:.3f})")
     yield dg.MaterializeResult(
         metadata={

@@ -8,9 +8,12 @@ boolean queries), never into tantivy's query-string syntax, so the meaning is ex
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
+import random
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,9 +44,14 @@ _BOOL_COLUMNS = ("remote", "onsite", "hybrid", "visa")
 _NUMBER_COLUMNS = ("salary_min", "salary_max")
 #: Contract text columns nobody searches: stored as UTF-8 bytes, which tantivy does not index.
 _STORED_ONLY = ("by", "urls", "emails", "hn_url")
-_WRITER_LOCK_RETRIES = (0.2, 0.5, 1.0, 2.0)
+#: Polls of a busy writer lock start this far apart and back off to the maximum (tantivy only
+#: tries the lock, it cannot wait for it).
+_LOCK_POLL_FIRST_S = 0.01
+_LOCK_POLL_MAX_S = 0.2
 _BULK_DOCS = 10_000
 _SMALL_WRITE_HEAP = 50_000_000
+
+logger = logging.getLogger(__name__)
 
 
 def _schema() -> tantivy.Schema:
@@ -188,9 +196,13 @@ def _translate_term(term: Term, schema: tantivy.Schema) -> tantivy.Query:
 class LocalIndex(SearchIndex):
     """tantivy on disk at ``path``.
 
-    One writer at a time may change the folder (tantivy holds a lock file while writing); any
-    number of processes may search it. Each write is one commit: it lands completely or not at
-    all.
+    Any number of processes may search the folder and write to it. Writes take tantivy's
+    writer lock (a lock file, exclusive across processes) and wait up to
+    ``writer_lock_timeout_s`` for it; everything a write decides about what is already indexed
+    is decided while holding it, so concurrent writers of the same ids leave one copy of each.
+    Each write is one commit: it lands completely or not at all. This process's reads see its
+    own writes when they return, and another process's commits shortly after (tantivy watches
+    the index's meta.json).
     """
 
     def __init__(
@@ -199,12 +211,16 @@ class LocalIndex(SearchIndex):
         *,
         writer_heap_bytes: int = 256_000_000,
         writer_threads: int | None = None,
+        writer_lock_timeout_s: float = 120.0,
     ) -> None:
         self.path = Path(path)
         self.writer_heap_bytes = writer_heap_bytes
         # None: one indexing thread for small writes (each thread writes its own segment, and
         # small segments only cost merges later), one per core (tantivy's 0) for bulk loads.
         self.writer_threads = writer_threads
+        # Long enough to outlast another process's bulk build; bounded so that a writer stuck
+        # elsewhere makes this one fail with a message instead of hanging a refresh.
+        self.writer_lock_timeout_s = writer_lock_timeout_s
         self._index: tantivy.Index | None = None
 
     def __repr__(self) -> str:
@@ -216,8 +232,14 @@ class LocalIndex(SearchIndex):
             self._open()
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(_schema(), path=str(self.path), reuse=False)
-        (self.path / _MARKER).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        # The marker goes first and in one rename: a process that finds the index created by
+        # a concurrent ensure_index must never find it without its schema version.
+        marker = self.path / _MARKER
+        staged = marker.with_name(f"{_MARKER}.{uuid.uuid4().hex}.tmp")
+        staged.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        staged.replace(marker)
+        # reuse=True: if another process created the index since the check above, open it.
+        index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
         _register_analyzers(index)
         self._index = index
 
@@ -258,6 +280,11 @@ class LocalIndex(SearchIndex):
 
     @contextmanager
     def _writer(self, docs: int = 0) -> Iterator[tantivy.IndexWriter]:
+        """Hold the index's writer lock for one commit of what the body adds and deletes.
+
+        tantivy gives a new writer the segments of the last commit on disk, so deletes issued
+        here also reach documents that another process committed while this one waited.
+        """
         index = self._open()
         bulk = docs >= _BULK_DOCS
         threads = self.writer_threads
@@ -265,40 +292,67 @@ class LocalIndex(SearchIndex):
             threads = 0 if bulk else 1
         # A small write needs little indexing memory, and a smaller arena is quicker to set up.
         heap = self.writer_heap_bytes if bulk else min(self.writer_heap_bytes, _SMALL_WRITE_HEAP)
-        for delay in (*_WRITER_LOCK_RETRIES, None):
+        writer = self._acquire_writer(index, heap, threads)
+        try:
             try:
-                writer = index.writer(heap, threads)
-                break
+                yield writer
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+        finally:
+            # Consumes the writer, which releases the lock now rather than when the object is
+            # collected (a traceback that holds this frame would keep the lock otherwise), and
+            # lets the merge a commit may start finish, so that segments do not pile up.
+            writer.wait_merging_threads()
+        # The reader would notice the commit by itself, but only after a delay.
+        index.reload()
+
+    def _acquire_writer(self, index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + self.writer_lock_timeout_s
+        pause = _LOCK_POLL_FIRST_S
+        waiting = False
+        while True:
+            try:
+                return index.writer(heap, threads)
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise IndexWriteError(f"cannot write to {self.path}: {exc}", []) from exc
-                if delay is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     raise IndexWriteError(
-                        f"another process is writing to the index at {self.path}; wait for it "
-                        "to finish and try again",
+                        f"the search index at {self.path} is still being written by another "
+                        f"writer after waiting {self.writer_lock_timeout_s:g}s (another "
+                        "`hn-jobs refresh` or jobs_index run?); let it finish and run this "
+                        "again, or pass a longer writer_lock_timeout_s to LocalIndex",
                         [],
                     ) from exc
-                time.sleep(delay)
-        try:
-            yield writer
-        except BaseException:
-            writer.rollback()
-            raise
-        writer.commit()
-        # Lets the merge that the commit may have started finish; otherwise segments pile up.
-        writer.wait_merging_threads()
-        index.reload()
+            if not waiting:
+                waiting = True
+                logger.info(
+                    "waiting up to %gs for another writer of the search index at %s",
+                    self.writer_lock_timeout_s,
+                    self.path,
+                )
+            # Jitter keeps several waiting processes from polling in lockstep.
+            time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
+            pause = min(pause * 2, _LOCK_POLL_MAX_S)
 
     # --- writes --------------------------------------------------------------------------
     def upsert(self, docs: Sequence[dict[str, Any]]) -> int:
         normalized = normalize_documents(docs)
-        self._open()
+        index = self._open()
         if not normalized:
             return 0
-        replaced = self._present([doc["id"] for doc in normalized])
+        batch = tantivy.Query.term_set_query(
+            index.schema, "id", sorted(doc["id"] for doc in normalized)
+        )
         with self._writer(len(normalized)) as writer:
-            for post_id in replaced:
-                writer.delete_documents_by_term("id", post_id)
+            # Delete every copy of the batch's ids instead of looking up which are present
+            # first: a lookup before the lock races with another process writing the same ids,
+            # and both would add theirs. tantivy applies a delete to documents with an older
+            # opstamp only, so it removes what was committed and spares the adds below.
+            writer.delete_documents_by_query(batch)
             # Converting here overlaps this thread's work with tantivy's indexing threads; a
             # failure rolls the whole batch back.
             for doc in normalized:
@@ -306,21 +360,18 @@ class LocalIndex(SearchIndex):
         return len(normalized)
 
     def delete(self, ids: Iterable[int]) -> int:
-        present = self._present(ids)
-        if not present:
-            return 0
-        with self._writer() as writer:
-            for post_id in present:
-                writer.delete_documents_by_term("id", post_id)
-        return len(present)
-
-    def _present(self, ids: Iterable[int]) -> set[int]:
         wanted = sorted({int(post_id) for post_id in ids})
-        if not wanted:
-            self._open()
-            return set()
         index = self._open()
-        return self._ids(tantivy.Query.term_set_query(index.schema, "id", wanted))
+        if not wanted:
+            return 0
+        chosen = tantivy.Query.term_set_query(index.schema, "id", wanted)
+        with self._writer() as writer:
+            # Counted under the lock, from the commit the writer starts from, so that two
+            # processes deleting the same ids do not both report them.
+            index.reload()
+            present = len(self._ids(chosen))
+            writer.delete_documents_by_query(chosen)
+        return present
 
     # --- reads ---------------------------------------------------------------------------
     def _ids(self, query: tantivy.Query) -> set[int]:
