@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install the project with its dev tools
 
+# A new instance gets the project's settings (run monitoring, a run queue); an existing
+# dagster.yaml is left as it is.
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
-	touch $(DAGSTER_HOME)/dagster.yaml
+	cp hn_assets/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: $(STAMP) $(DAGSTER_HOME)/dagster.yaml  ## offline end-to-end run on the bundled sample archive
 	HN_SOURCE=sample $(BIN)/python -m hn_assets.demo

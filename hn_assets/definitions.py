@@ -3,6 +3,7 @@
 import dagster as dg
 
 from hn_assets.assets import ingest, search, textgen
+from hn_assets.recovery import run_recovery_sensor
 from hn_assets.resources import (
     DataStoreResource,
     LSTMTrainingResource,
@@ -18,7 +19,12 @@ def build_definitions(resources: dict[str, object] | None = None) -> dg.Definiti
     ``resources`` replaces some of them (tests, notebooks)."""
     return dg.Definitions(
         assets=dg.load_assets_from_modules([ingest, search, textgen]),
-        sensors=[whoishiring_sensor, thread_activity_sensor, stale_assets_sensor],
+        sensors=[
+            whoishiring_sensor,
+            thread_activity_sensor,
+            stale_assets_sensor,
+            run_recovery_sensor,
+        ],
         resources={
             "hn": hn_client_from_env(),
             "storage": DataStoreResource(),

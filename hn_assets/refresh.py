@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-from dagster._utils.error import SerializableErrorInfo
 
 from hn_assets import settings
 from hn_assets.errors import ConfigError
 from hn_assets.locks import exclusive
 from hn_assets.partitions import HIRING_MONTHS
 from hn_assets.quarantine import describe_error
+from hn_assets.recovery import dead_runs, failure_reason
 from hn_assets.sensors import OPEN_MONTHS, TRIGGER_TAG, months_missing_posts
 from hn_assets.storage import atomic_write_text
 
@@ -44,6 +44,8 @@ MAX_AUTOMATION_ROUNDS = 10
 #: prints its own one-line progress and a summary, and every event is in the instance anyway.
 QUIET_LOG_LEVEL = "CRITICAL"
 REFRESH_LOCK_FILE = "hn_refresh.lock"
+#: The instance settings a new DAGSTER_HOME gets (the Makefile copies the same file).
+INSTANCE_TEMPLATE = Path(__file__).resolve().parent / "dagster.yaml"
 IN_PROGRESS_STATUSES = [
     dg.DagsterRunStatus.NOT_STARTED,
     dg.DagsterRunStatus.STARTING,
@@ -141,7 +143,9 @@ def dagster_home() -> Path:
 
 def default_instance() -> dg.DagsterInstance:
     """The persistent instance at DAGSTER_HOME (default ./.dagster_home)."""
-    (dagster_home() / "dagster.yaml").touch(exist_ok=True)
+    config = dagster_home() / "dagster.yaml"
+    if not config.exists() or not config.read_text().strip():
+        atomic_write_text(config, INSTANCE_TEMPLATE.read_text())
     return dg.DagsterInstance.get()
 
 
@@ -156,20 +160,25 @@ def refresh_lock(log: Log = print, timeout_s: float | None = None) -> Iterator[N
 
 
 def fail_dead_runs(instance: dg.DagsterInstance, log: Log = print) -> list[str]:
-    """Mark failed the refresh runs still recorded as in progress. Called with the refresh
-    lock held, so no live refresh owns them: their process was killed or crashed. Their
-    assets then count as failed, and this refresh tries them again."""
-    runs = instance.get_runs(
-        filters=dg.RunsFilter(statuses=IN_PROGRESS_STATUSES, tags={TRIGGER_TAG: "refresh"})
-    )
-    for run in runs:
+    """Mark failed the runs whose process is gone: refresh runs still recorded as in progress
+    (called with the refresh lock held, so no live refresh owns them) and any run whose step
+    process no longer exists on this machine. Their assets then count as failed, and this
+    refresh tries them again."""
+    runs = {
+        run.run_id: run
+        for run in instance.get_runs(
+            filters=dg.RunsFilter(statuses=IN_PROGRESS_STATUSES, tags={TRIGGER_TAG: "refresh"})
+        )
+    }
+    runs |= {run.run_id: run for run in dead_runs(instance)}
+    for run in runs.values():
         instance.report_run_failed(
             run,
             message="The process running it is gone (killed or crashed): marked failed by "
             "`hn-jobs refresh`, which materializes its assets again.",
         )
-        log(f"run {run.run_id[:8]} of an earlier refresh died; its assets will be redone")
-    return [run.run_id for run in runs]
+        log(f"run {run.run_id[:8]} died with its process; its assets will be redone")
+    return list(runs)
 
 
 class Refresher:
@@ -291,7 +300,7 @@ def _outcome(result: dg.ExecuteInProcessResult, partition: str | None, step: str
         )
     )
     if not result.success:
-        reason = _failure_reason(result)
+        reason = failure_reason(result.all_events, result.run_id)
         return StepOutcome(partition, step, Status.FAILED, reason, result.run_id, made)
     failed_checks = [c for c in result.get_asset_check_evaluations() if not c.passed]
     blocking = [c for c in failed_checks if c.severity == dg.AssetCheckSeverity.ERROR]
@@ -303,36 +312,6 @@ def _outcome(result: dg.ExecuteInProcessResult, partition: str | None, step: str
     )
     status = Status.FAILED if blocking else Status.WARNING
     return StepOutcome(partition, step, status, reason, result.run_id, made)
-
-
-def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
-    """The first failure's own message (a dg.Failure's description, or the user error inside
-    Dagster's wrapper), on one line."""
-    for event in result.all_events:
-        if not event.is_step_failure:
-            continue
-        data = event.step_failure_data
-        if data.user_failure_data is not None and data.user_failure_data.description:
-            return f"{event.step_key}: {data.user_failure_data.description}"
-        error = data.error
-        while error is not None and error.cause is not None and "Dagster" in error.cls_name:
-            error = error.cause
-        if error is not None:
-            return f"{event.step_key}: {_error_message(error)}"
-    for event in result.all_events:
-        error = getattr(event.event_specific_data, "error", None)
-        if error is not None:
-            return _error_message(error)
-    return f"run {result.run_id} failed; open it in the Dagster UI (make ui) for details"
-
-
-def _error_message(error: SerializableErrorInfo) -> str:
-    """The error's message without the ``package.module.Class:`` prefix Dagster adds."""
-    message = " ".join(error.message.split())
-    prefix, _, rest = message.partition(": ")
-    if rest and prefix.rsplit(".", 1)[-1] == error.cls_name:
-        message = rest
-    return message or error.cls_name
 
 
 def _cursor_path(instance: dg.DagsterInstance) -> Path:

@@ -1,6 +1,5 @@
 """Search assets: each month's clean posts in the search index, and alerts on new matches."""
 
-import json
 import os
 from pathlib import Path
 
@@ -14,14 +13,9 @@ from hn_assets.partitions import hiring_months
 from hn_assets.quality import no_quarantined_posts
 from hn_assets.reporting import quarantined_markdown
 from hn_assets.resources import DataStoreResource, SearchIndexResource
-from hn_assets.search.alerts import (
-    deliver,
-    find_new_matches,
-    load_saved_searches,
-    render_digest,
-)
+from hn_assets.search.alert_state import run_month_alerts
+from hn_assets.search.alerts import load_saved_searches
 from hn_assets.search.sync import sync_month
-from hn_assets.storage import atomic_write_text
 
 GROUP = "search"
 OWNERS = ["team:hn-platform"]
@@ -129,22 +123,14 @@ def job_alerts(
     SMTP or webhook happens only when configured in the environment."""
     month = context.partition_key
     searches = load_saved_searches(config.saved_searches)
-    alerts_dir = storage.local_dir("alerts")
-    state_file = alerts_dir / f"{month}.state.json"
-    previous = json.loads(state_file.read_text()) if state_file.exists() else {}
-    index = search.open()
-    try:
-        result = find_new_matches(index, searches, month, previous)
-    finally:
-        index.close()
     docs_by_id = {int(row["id"]): row for row in clean_posts.to_dict("records")}
-    digest = render_digest(result, docs_by_id)
+    with search.open() as index:
+        alerts = run_month_alerts(
+            index, searches, month, storage.local_dir("alerts"), docs_by_id, os.environ
+        )
+    result, digest = alerts.result, alerts.digest
     for post in digest.quarantined:
         context.log.warning(f"{month}: quarantined {post}")
-    atomic_write_text(alerts_dir / f"{month}.md", digest.markdown)
-    delivered = deliver(result, digest, os.environ)
-    # Only after delivery: a failed delivery leaves these matches new for the next run.
-    atomic_write_text(state_file, json.dumps(result.state, sort_keys=True))
     yield dg.MaterializeResult(
         metadata={
             "saved_searches": len(searches),
@@ -152,8 +138,11 @@ def job_alerts(
             "digest": dg.MetadataValue.md(digest.markdown),
             "quarantined": len(digest.quarantined),
             "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(digest.quarantined)),
-            "digest_file": dg.MetadataValue.path(str(alerts_dir / f"{month}.md")),
-            "delivered": ", ".join(delivered) or "not configured",
+            "digest_file": dg.MetadataValue.path(str(alerts.digest_file)),
+            "delivered": "already sent before"
+            if alerts.already_sent
+            else ", ".join(alerts.delivered) or "not configured",
+            "idempotency_key": result.idempotency_key,
         }
     )
     yield check_result(

@@ -28,6 +28,8 @@ often offers no TLS); the digest only holds public HN posts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import re
@@ -112,6 +114,13 @@ class AlertResult:
     @property
     def deliverable(self) -> bool:
         return any(alert.new_ids and alert.search.notify for alert in self.alerts)
+
+    @property
+    def idempotency_key(self) -> str:
+        """Names this digest by what it says (month and new matches): a digest sent again
+        after a crash carries the same key, so a receiver can drop the repeat."""
+        content = json.dumps([self.month, self.new_matches], sort_keys=True)
+        return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -599,6 +608,8 @@ def _send_email(
         )
     message = EmailMessage()
     message["Subject"] = f"HN jobs: {result.total_new} new matches for {result.month}"
+    # The same digest sent twice has one Message-ID, which mail systems use to drop repeats.
+    message["Message-ID"] = f"<{result.idempotency_key}@hn-jobs.invalid>"
     try:
         message["From"] = env.get("HN_ALERT_SMTP_FROM") or user or "hn-jobs@localhost"
         message["To"] = ", ".join(recipients)
@@ -641,8 +652,14 @@ def _post_webhook(
     digest: Digest, result: AlertResult, env: Mapping[str, str], timeout_s: float
 ) -> str:
     url = env["HN_ALERT_WEBHOOK_URL"]
-    payload = {"text": digest.slack, "month": result.month, "new_matches": result.new_matches}
-    response = requests.post(url, json=payload, timeout=timeout_s)
+    key = result.idempotency_key
+    payload = {
+        "text": digest.slack,
+        "month": result.month,
+        "new_matches": result.new_matches,
+        "idempotency_key": key,
+    }
+    response = requests.post(url, json=payload, headers={"Idempotency-Key": key}, timeout=timeout_s)
     # Webhook URLs often embed a secret token: name only the host in messages.
     host = urlsplit(url).hostname or "the webhook"
     if response.status_code == 429 or response.status_code >= 500:

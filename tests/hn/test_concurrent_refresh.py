@@ -9,14 +9,19 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from hn_assets.locks import exclusive
+from hn_assets.refresh import REFRESH_LOCK_FILE
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.storage import ParquetStore
 
 ROOT = Path(__file__).resolve().parents[2]
+WAITING = "another hn-jobs refresh is running (pid"
 # The real CLI, with a small model so that its quality checks pass in seconds.
 REFRESH = textwrap.dedent(
     """
@@ -46,22 +51,41 @@ def test_overlapping_refreshes_wait_their_turn_and_duplicate_nothing(processes, 
         "HN_SAMPLE_MONTHS": "2",
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", REFRESH],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(processes)
-    ]
-    outputs = [run.communicate(timeout=600)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0] * processes, "\n\n".join(outputs)
-    assert all("Traceback" not in output for output in outputs)
-    waited = [output for output in outputs if "another hn-jobs refresh is running (pid" in output]
-    assert len(waited) >= processes - 1
+    home.mkdir()
+    # Whoever holds the lock when they start (here: this test), they wait for it, then take
+    # turns: each says who runs and waits, whatever order the processes start in.
+    with exclusive(home / REFRESH_LOCK_FILE, "hn-jobs refresh", lambda _: None):
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", REFRESH],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(processes)
+        ]
+        outputs: list[list[str]] = [[] for _ in runs]
+        readers = [
+            threading.Thread(target=lambda r=run, o=out: o.extend(r.stdout), daemon=True)
+            for run, out in zip(runs, outputs, strict=True)
+        ]
+        for reader in readers:
+            reader.start()
+        deadline = time.monotonic() + 300
+        while not all(any(WAITING in line for line in out) for out in outputs):
+            assert time.monotonic() < deadline, outputs
+            assert all(run.poll() is None for run in runs), outputs
+            time.sleep(0.2)
+    for run, reader in zip(runs, readers, strict=True):
+        run.wait(timeout=600)
+        reader.join(timeout=60)
+    texts = ["".join(out) for out in outputs]
+    assert [run.returncode for run in runs] == [0] * processes, "\n\n".join(texts)
+    assert all("Traceback" not in text for text in texts)
+    # Each said once that it waits; after the test let go, they ran one after the other.
+    assert [text.count(WAITING) for text in texts] == [1] * processes
 
     tables = ParquetStore(data)
     months = sorted(path.stem for path in (data / "clean_posts").glob("*.parquet"))
