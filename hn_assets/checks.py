@@ -26,6 +26,9 @@ def specs(asset: str, checks: dict[str, str]) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(name, asset=asset, description=doc) for name, doc in checks.items()]
 
 
+THREADS_CHECKS = {
+    "ids_unique": "Each thread id appears once.",
+}
 RAW_POSTS_CHECKS = {
     "ids_unique": "Each post id appears once.",
     "parents_are_thread": "Every stored post is a top-level comment of the month's hiring thread.",

@@ -4,7 +4,13 @@ import dagster as dg
 import pandas as pd
 
 from hn_assets.automation import when_stale
-from hn_assets.checks import CLEAN_POSTS_CHECKS, RAW_POSTS_CHECKS, check_result, specs
+from hn_assets.checks import (
+    CLEAN_POSTS_CHECKS,
+    RAW_POSTS_CHECKS,
+    THREADS_CHECKS,
+    check_result,
+    specs,
+)
 from hn_assets.hackernews.client import FetchError
 from hn_assets.hackernews.posts import clean_posts_frame, fetch_thread_posts
 from hn_assets.hackernews.threads import find_threads
@@ -52,10 +58,11 @@ def hiring_thread_id(threads: pd.DataFrame, month: str) -> int:
     code_version="1",
     kinds={"python", "parquet"},
     tags={"source": "hacker-news"},
+    check_specs=specs("hiring_threads", THREADS_CHECKS),
 )
 def hiring_threads(
     context: dg.AssetExecutionContext, hn: HNClientResource, storage: DataStoreResource
-) -> dg.Output[pd.DataFrame]:
+):
     """Every thread the HN user `whoishiring` posted, with its kind (hiring, wants to be hired,
     freelancer) and month parsed from the title. Registers a `hiring_months` partition for
     each new "Who is hiring?" month."""
@@ -88,7 +95,7 @@ def hiring_threads(
     shown = threads.sort_values("time", ascending=False)[
         ["month", "kind", "id", "num_kids", "title"]
     ]
-    return dg.Output(
+    yield dg.Output(
         threads,
         metadata={
             "source": hn.source_name,
@@ -105,6 +112,7 @@ def hiring_threads(
             ),
         },
     )
+    yield check_result("ids_unique", ids_unique(threads), "hiring_threads")
 
 
 class RawPostsConfig(dg.Config):

@@ -33,7 +33,8 @@ EXAMPLE_SAVED_SEARCHES = Path(__file__).resolve().parent.parent / "saved_searche
             "index_matches_clean_posts",
             asset="jobs_index",
             description="The index holds exactly the month's clean post ids (less the "
-            "quarantined ones), one document each.",
+            "quarantined ones), one document each. Blocking: alerts never read a wrong index.",
+            blocking=True,
         ),
         dg.AssetCheckSpec(
             "no_quarantined_posts",

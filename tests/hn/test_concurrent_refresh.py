@@ -1,4 +1,4 @@
-"""Two and three `hn-jobs refresh` processes started at once on one DAGSTER_HOME: every one
+"""Two and three `hn-jobs refresh` processes at once on one DAGSTER_HOME, fresh or steady: every one
 exits 0, the later ones say who runs and wait their turn, the fresh instance is created once,
 and no post is indexed twice nor digest written twice."""
 
@@ -41,8 +41,8 @@ REFRESH = textwrap.dedent(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("processes", [2, 3])
-def test_overlapping_refreshes_wait_their_turn_and_duplicate_nothing(processes, tmp_path):
+@pytest.mark.parametrize(("processes", "start"), [(2, "fresh"), (3, "fresh"), (2, "steady")])
+def test_overlapping_refreshes_wait_their_turn_and_duplicate_nothing(processes, start, tmp_path):
     home, data = tmp_path / "home", tmp_path / "data"
     env = dict(os.environ) | {
         "DAGSTER_HOME": str(home),
@@ -52,6 +52,8 @@ def test_overlapping_refreshes_wait_their_turn_and_duplicate_nothing(processes, 
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
     home.mkdir()
+    if start == "steady":  # everything materialized once already
+        subprocess.run([sys.executable, "-c", REFRESH], cwd=ROOT, env=env, check=True)
     # Whoever holds the lock when they start (here: this test), they wait for it, then take
     # turns: each says who runs and waits, whatever order the processes start in.
     with exclusive(home / REFRESH_LOCK_FILE, "hn-jobs refresh", lambda _: None):
