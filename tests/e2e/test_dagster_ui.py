@@ -1,8 +1,11 @@
-"""End to end: the daemon's sensors ingest a new thread from the (fake) HN API, and the Dagster
-UI in headless Chromium shows both code locations' lineage and the run's metadata.
+"""End to end: the daemon's sensors ingest a new thread from the (fake) HN API; a run killed
+with its process mid-way is marked failed and redone by run_recovery_sensor without a person;
+and the Dagster UI in headless Chromium shows both code locations' lineage and the run's
+metadata.
 
-Takes about three minutes on two cores: half a minute to start Dagster, one to two minutes
-for the sensor's ingest run and the automation sensor's clean_posts run, then the browser.
+Takes about four minutes on two cores: half a minute to start Dagster, one to two minutes
+for the sensor's ingest run and the automation sensor's clean_posts run, about two for the
+killed run's recovery (two sensor ticks), then the browser.
 Screenshots and the `dagster dev` log go to $E2E_ARTIFACTS_DIR; with UPDATE_SCREENSHOTS=1 the
 README's screenshots in docs/screenshots/ are replaced too.
 """
@@ -11,13 +14,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import pytest
 
 from hn_assets.hackernews.sample_archive import SampleArchive
+from hn_assets.recovery import run_pid
 from tests.e2e.harness import REPO_ROOT, DagsterDev, StackError, wait_for
 from tests.fakes.hn_server import FakeHNServer
 
@@ -153,6 +160,92 @@ def test_sensor_ingests_a_new_thread_and_automation_cleans_it(
     assert index["metadata"]["total"] == alive
     failed = [(r["runId"][:8], r["status"]) for r in dev.runs() if r["status"] in FAILED_RUN_STATES]
     assert not failed, f"runs failed: {failed}\n{_automation_state(dev)}"
+
+
+LAUNCH = """mutation Launch($params: ExecutionParams!) { launchRun(executionParams: $params) {
+  __typename
+  ... on LaunchRunSuccess { run { runId } }
+  ... on PythonError { message }
+  ... on InvalidSubsetError { message }
+  ... on RunConfigValidationInvalid { errors { message } } } }"""
+KILLED_ASSETS = ["char_training_set", "job_posting_lstm"]
+RECOVERY_TIMEOUT_S = 240  # a sensor tick to mark it failed, one more to retry, then the run
+
+
+def _kill_tree(pid: int) -> None:
+    """kill -9 the run worker and every process it started, as a crash of the machine would."""
+    subprocess.run(["pkill", "-9", "-P", str(pid)], check=False)
+    os.kill(pid, signal.SIGKILL)
+
+
+def test_a_run_killed_mid_way_is_marked_failed_and_redone_without_a_person(
+    dagster_stack: DagsterDev, ingested: dict[str, Any]
+) -> None:
+    dev = dagster_stack
+    launched = dev.graphql(
+        LAUNCH,
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": "hn_assets",
+                    "repositoryName": "__repository__",
+                    "jobName": "__ASSET_JOB",
+                    "assetSelection": [{"path": [asset]} for asset in KILLED_ASSETS],
+                },
+                "runConfigData": {},
+                "executionMetadata": {"tags": [{"key": "hn/trigger", "value": "e2e"}]},
+            }
+        },
+    )["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+
+    with dg.DagsterInstance.from_config(str(dev.home)) as instance:
+
+        def training() -> int | None:
+            run = instance.get_run_by_id(run_id)
+            if run is None or run.status != dg.DagsterRunStatus.STARTED:
+                return None
+            started = instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)
+            if not any(record.step_key == "job_posting_lstm" for record in started):
+                return None
+            return run_pid(instance, run_id)
+
+        pid = wait_for(
+            training, timeout_s=RUN_TIMEOUT_S, what="the LSTM step to start", describe=dev.describe
+        )
+        _kill_tree(pid)
+
+    def failed() -> dict[str, Any] | None:
+        run = next((r for r in dev.runs() if r["runId"] == run_id), None)
+        return run if run and run["status"] == "FAILURE" else None
+
+    wait_for(
+        failed,
+        timeout_s=RECOVERY_TIMEOUT_S,
+        # Dagster's run monitoring (on in the instance) or run_recovery_sensor, whichever
+        # looks first: both ask whether the run's process still exists.
+        what="the killed run to be marked failed",
+        describe=lambda: str(dev.sensor_ticks("hn_assets", "run_recovery_sensor")),
+    )
+
+    def retried() -> dict[str, Any] | None:
+        for run in dev.runs({"hn/retry_of": run_id}):
+            if run["status"] in FAILED_RUN_STATES:
+                raise StackError(f"the retry failed:\n{dev.run_failure(run['runId'])}")
+            if run["status"] == "SUCCESS":
+                return run
+        return None
+
+    retry = wait_for(
+        retried,
+        timeout_s=RECOVERY_TIMEOUT_S,
+        what="run_recovery_sensor's retry of the killed run to succeed",
+        describe=lambda: str(dev.sensor_ticks("hn_assets", "run_recovery_sensor")),
+    )
+    assert {"/".join(key["path"]) for key in retry["assetSelection"]} == set(KILLED_ASSETS)
+    model = dev.materializations("job_posting_lstm", limit=1)
+    assert model and model[0]["runId"] == retry["runId"]
 
 
 def _automation_state(dev: DagsterDev) -> str:
