@@ -274,8 +274,9 @@ _SALARY_RE = re.compile(
     """,
     re.VERBOSE,
 )
+# The look-ahead on the first letters only lets the search skip most positions sooner.
 _SALARY_LINE = re.compile(
-    r"\b(?:salary|compensation|comp|pay|base|OTE|rate|range)\b", re.IGNORECASE
+    r"(?<!\w)(?=[scpbor])(?:salary|compensation|comp|pay|base|OTE|rate|range)\b", re.IGNORECASE
 )
 
 
@@ -286,8 +287,11 @@ class Salary:
     currency: str | None
 
 
+_THOUSANDS_SEPARATOR = re.compile(r"[,.](?=\d{3}\b)")
+
+
 def _amount(number: str, multiplier: str | None) -> float:
-    digits = re.sub(r"[,.](?=\d{3}\b)", "", number)
+    digits = _THOUSANDS_SEPARATOR.sub("", number)
     value = float(digits)
     if multiplier in ("k", "K"):
         value *= 1_000
@@ -364,7 +368,49 @@ _DOT_RE = re.compile(
 )
 
 
+# Where an obfuscated address's "at" can be: "[at]"-like brackets, or "at" after whitespace.
+# A superset of _OBFUSCATED_EMAIL_RE's separator; whitespace is taken from the start of its run
+# (see _LEADING_SPACE), and the look-ahead leaves the space after "at"
+# to start the next one ("a at at b.com").
+_AT_ANCHOR = re.compile(r"[\[({]at[\])}]|(?<!\s)\s+at(?=\s)", re.IGNORECASE)
+# What the local part's [A-Za-z0-9._%+-] matches under IGNORECASE: the ASCII ones, plus "İ",
+# "ı", "ſ" and the Kelvin sign, which case-fold to ASCII letters (a test checks every character).
+_LOCAL_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-\u0130\u0131\u017f\u212a"
+)
+
+
+def _obfuscated_emails(text: str) -> list[re.Match[str]]:
+    """``list(_OBFUSCATED_EMAIL_RE.finditer(text))``, trying the pattern only where it can start.
+
+    A match is a run of local-part characters, optional whitespace, then its "at": so it can
+    only start where that run starts, found by walking back from each "at".  Running the
+    pattern from every position of a long post costs far more than these few tries.
+    """
+    matches: list[re.Match[str]] = []
+    end = 0  # where the previous match ended: finditer never starts one before it
+    anchor = _AT_ANCHOR.search(text)
+    while anchor is not None:
+        start = anchor.start()
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        while start > 0 and text[start - 1] in _LOCAL_CHARS:
+            start -= 1
+        # Inside the run every position follows a local-part character, which the pattern's
+        # look-behind rejects; so does the position right after a match (a domain character).
+        match = _OBFUSCATED_EMAIL_RE.match(text, start) if start >= end else None
+        if match is not None:
+            matches.append(match)
+            end = match.end()
+            anchor = _AT_ANCHOR.search(text, end)
+        else:
+            anchor = _AT_ANCHOR.search(text, anchor.end())
+    return matches
+
+
 def find_urls(text: str) -> list[str]:
+    if "://" not in text:  # every URL the pattern takes has one
+        return []
     urls = []
     # "[https://a.example](https://a.example/)" is markdown, which HN shows as typed; "](" is
     # never part of a URL, so it holds two.
@@ -386,8 +432,12 @@ def find_urls(text: str) -> list[str]:
 
 def find_emails(text: str) -> list[str]:
     """Addresses in order of appearance, including "jobs [at] acme [dot] com" spellings."""
-    found = [(m.start(), m.group(0).rstrip(".")) for m in _EMAIL_RE.finditer(text)]
-    for match in _OBFUSCATED_EMAIL_RE.finditer(text):
+    found = (
+        [(m.start(), m.group(0).rstrip(".")) for m in _EMAIL_RE.finditer(text)]
+        if "@" in text
+        else []
+    )
+    for match in _obfuscated_emails(text):
         domain = _DOT_RE.sub(".", match["domain"]).replace(" ", "")
         tld = domain.rsplit(".", 1)[-1]
         # "at" is an ordinary word: only accept it when the result looks like a domain.
@@ -440,38 +490,67 @@ _ROLE_NOUNS = re.compile(
 _STATE_OR_COUNTRY_CODE = re.compile(r"\b[A-Z]{2}\b")
 
 
+_NOT_A_PLACE_WORD = re.compile(
+    r"[\W_]|\b(?:or|and|in|remote|onsite|on-site|hybrid)\b", re.IGNORECASE
+)
+
+
 def _only_places(text: str) -> bool:
-    leftover = _without_locations(text)
-    leftover = _STATE_OR_COUNTRY_CODE.sub("", leftover)
-    return bool(find_locations(text)) and not re.sub(
-        r"[\W_]|\b(?:or|and|in|remote|onsite|on-site|hybrid)\b", "", leftover, flags=re.IGNORECASE
-    )
+    spans = _location_spans(text)
+    if not spans:
+        return False
+    pieces, position = [], 0
+    for start, end, _ in spans:
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    leftover = _STATE_OR_COUNTRY_CODE.sub("", "".join(pieces))
+    return not _NOT_A_PLACE_WORD.sub("", leftover)
+
+
+_BARE_DOMAIN = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
+_SYMBOL_AMOUNT = re.compile(r"[$€£]\s?\d")
+_DIGIT = re.compile(r"\d")
+# Every alternative of _VISA_YES and _VISA_NO names one of these (matched the same way, with
+# IGNORECASE); searching for them first spares running both patterns on most fields.
+_VISA_WORD = re.compile(r"visa|sponsor|h-?1b", re.IGNORECASE)
+
+
+def _has_location(text: str) -> bool:
+    # Same as bool(find_locations(text)): short names are only dropped inside long ones.
+    return bool(_LONG_LOCATION_RE.search(text) or _SHORT_LOCATION_RE.search(text))
 
 
 def _field_kind(text: str) -> str:
-    if _URL_RE.search(text) or re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", text):
+    # The cheap checks in front only skip patterns that need what they look for: "://" for a
+    # URL, "." for a bare domain, "@" for an address, a digit for any amount.
+    if ("://" in text and _URL_RE.search(text)) or ("." in text and _BARE_DOMAIN.fullmatch(text)):
         return "url"
-    if _EMAIL_RE.search(text):
+    if "@" in text and _EMAIL_RE.search(text):
         return "email"
-    if parse_salary(text) is not None or re.search(r"[$€£]\s?\d", text):
+    if _DIGIT.search(text) and (parse_salary(text) is not None or _SYMBOL_AMOUNT.search(text)):
         return "salary"
-    if _ARRANGEMENT_ONLY.fullmatch(text) or _VISA_YES.search(text) or _VISA_NO.search(text):
+    if _ARRANGEMENT_ONLY.fullmatch(text) or (
+        _VISA_WORD.search(text) and (_VISA_YES.search(text) or _VISA_NO.search(text))
+    ):
         return "flags"
-    if find_locations(text) and not _ROLE_WORDS.search(text):
+    has_role_word = _ROLE_WORDS.search(text) is not None
+    if not has_role_word and _has_location(text):
         return "location"
-    if _ROLE_WORDS.search(text):
+    if has_role_word:
         return "role"
     return "other"
 
 
+_ROLE_COUNT = re.compile(
+    rf"{_LEADING_SPACE}\((?:multiple|several|many|\d+)\s*(?:roles|positions|openings)?\)\s*$",
+    re.IGNORECASE,
+)
+
+
 def _split_roles(text: str) -> list[str]:
     text = _ROLE_PREFIX.sub("", text).strip(" :-")
-    text = re.sub(
-        rf"{_LEADING_SPACE}\((?:multiple|several|many|\d+)\s*(?:roles|positions|openings)?\)\s*$",
-        "",
-        text,
-        flags=re.IGNORECASE,
-    )
+    text = _ROLE_COUNT.sub("", text)
     pieces = [piece.strip(" .:") for piece in _ROLE_SPLIT.split(text) if piece.strip(" .:")]
     # "Senior, Staff Engineer" shares its noun with the next piece and "Software Engineer,
     # Backend" qualifies the previous one: a piece without a job noun is not a role of its own.
@@ -540,12 +619,20 @@ def parse_post_header(text: str) -> PostHeader:
     )
 
     salary = parse_salary(header)
-    if salary is None:
-        for line in stripped.split("\n")[1:]:
-            if _SALARY_LINE.search(line):
-                salary = parse_salary(line)
-                if salary is not None:
-                    break
+    if salary is None and "\n" in stripped:
+        body = stripped.split("\n", 1)[1]
+        # The keywords are letters only, so a match never spans lines: searching the body once
+        # finds the same lines, in order, as searching each line.
+        keyword = _SALARY_LINE.search(body)
+        while keyword is not None:
+            line_start = body.rfind("\n", 0, keyword.start()) + 1
+            line_end = body.find("\n", keyword.end())
+            if line_end < 0:
+                line_end = len(body)
+            salary = parse_salary(body[line_start:line_end])
+            if salary is not None:
+                break
+            keyword = _SALARY_LINE.search(body, line_end)
 
     employment_types = [name for name, pattern in _EMPLOYMENT_TYPES if pattern.search(header)]
     return PostHeader(

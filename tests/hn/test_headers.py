@@ -315,3 +315,27 @@ def test_long_hostile_text_parses_in_linear_time(text: str) -> None:
     started = time.perf_counter()
     parse_post_header(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_obfuscated_email_shortcut_matches_full_scan():
+    import random
+    import re
+    import sys
+
+    from hn_assets.hackernews import headers
+
+    # The walk back from each "at" must cover every character the local part can hold,
+    # including those [A-Za-z] matches only under IGNORECASE ("ı", "ſ", Kelvin sign...).
+    local = re.compile(r"[A-Za-z0-9._%+-]", re.IGNORECASE)
+    extra = {chr(c) for c in range(128, sys.maxunicode + 1) if local.fullmatch(chr(c))}
+    ascii_ = {chr(c) for c in range(128) if local.fullmatch(chr(c))}
+    assert frozenset(ascii_ | extra) == headers._LOCAL_CHARS
+
+    rng = random.Random(7)
+    pieces = ["a", "jo", "x.y", "_", "é", "-", "+", ".", " ", "  ", "\n", "at", "AT", " at ",
+              "[at]", "(at)", "{at}", "[at)", "dot", " dot ", "[dot]", "com", "io", "@", "(",
+              "ı", "ſ", "\u00a0"]  # fmt: skip
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        expected = [m.span() for m in headers._OBFUSCATED_EMAIL_RE.finditer(text)]
+        assert [m.span() for m in headers._obfuscated_emails(text)] == expected, text
