@@ -32,7 +32,7 @@ from hn_assets.locks import exclusive
 from hn_assets.partitions import HIRING_MONTHS
 from hn_assets.quarantine import describe_error
 from hn_assets.recovery import dead_runs, failure_reason
-from hn_assets.sensors import OPEN_MONTHS, TRIGGER_TAG, months_missing_posts
+from hn_assets.sensors import OPEN_MONTHS, TRIGGER_TAG, unfetched_count
 from hn_assets.storage import atomic_write_text
 
 # Output data versions and in-process automation evaluation are beta APIs, used knowingly.
@@ -318,13 +318,6 @@ def _cursor_path(instance: dg.DagsterInstance) -> Path:
     return Path(instance.root_directory) / "hn_refresh_automation_cursor.json"
 
 
-def materialize_stale(
-    defs: dg.Definitions, instance: dg.DagsterInstance, log: Log = print
-) -> list[str]:
-    """Evaluate automation conditions and run what they request, until nothing is requested."""
-    return Refresher(defs, instance, log).materialize_stale()
-
-
 def refresh(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -380,13 +373,12 @@ def _latest_attempt_failed(instance: dg.DagsterInstance, key: dg.AssetKey) -> bo
 
 def _months_to_fetch(instance: dg.DagsterInstance, months: list[str]) -> list[str]:
     """Months never fetched, months whose last fetch left posts behind, and the open months."""
-    fetched = {
-        month
-        for month in months
-        if instance.fetch_materializations(
+    targets = set(months[-OPEN_MONTHS:])
+    for month in months:
+        latest = instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_posts"), asset_partitions=[month]),
             limit=1,
         ).records
-    }
-    targets = set(months[-OPEN_MONTHS:]) | (set(months) - fetched)
-    return sorted(targets | set(months_missing_posts(instance, months)))
+        if not latest or unfetched_count(latest[0]) > 0:
+            targets.add(month)
+    return sorted(targets)

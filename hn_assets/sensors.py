@@ -43,7 +43,7 @@ def months_missing_posts(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_posts"), asset_partitions=[month]),
             limit=give_up_after or 1,
         ).records
-        missing = [_unfetched(record) > 0 for record in records]
+        missing = [unfetched_count(record) > 0 for record in records]
         if not missing or not missing[0]:
             continue
         if give_up_after is not None and len(missing) == give_up_after and all(missing):
@@ -52,7 +52,8 @@ def months_missing_posts(
     return found
 
 
-def _unfetched(record: dg.EventLogRecord) -> int:
+def unfetched_count(record: dg.EventLogRecord) -> int:
+    """Posts a raw_posts materialization could not fetch (its ``unfetched`` metadata)."""
     value = record.asset_materialization.metadata.get(UNFETCHED_METADATA)
     return int(value.value) if value is not None and value.value else 0
 

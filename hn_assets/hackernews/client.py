@@ -39,9 +39,8 @@ MAX_RETRY_AFTER_S = 120.0
 class FetchError(RuntimeError):
     """Some items could not be fetched after every retry.
 
-    ``item_ids`` names them; ``errors`` holds the last error per id. Callers that collected
-    data before failing attach it as ``partial`` so that it can be stored before the error
-    propagates (see :func:`hn_assets.hackernews.posts.fetch_thread_posts`).
+    ``item_ids`` names them; ``errors`` holds the last error per id. Batches never raise it
+    for single items (see :class:`ItemBatch`): a caller keeps what arrived and reports the rest.
     """
 
     def __init__(
@@ -50,11 +49,9 @@ class FetchError(RuntimeError):
         errors: dict[int, str] | None = None,
         *,
         what: str = "Hacker News item",
-        partial: Any = None,
     ) -> None:
         self.item_ids: list[int] = sorted(item_ids)
         self.errors: dict[int, str] = dict(errors or {})
-        self.partial = partial
         hint = (
             "If it keeps failing, check HN_API_URL and the network, or raise the client's "
             "max_retries / timeout_s."
@@ -78,10 +75,6 @@ class ItemBatch:
     items: dict[int, dict | None]  # id -> item JSON (None when the API returned null)
     failed: dict[int, str] = field(default_factory=dict)  # id -> last error
     requests: int = 0  # HTTP requests made, retries included
-
-    def raise_for_failures(self, what: str = "Hacker News item", partial: Any = None) -> None:
-        if self.failed:
-            raise FetchError(self.failed, self.failed, what=what, partial=partial)
 
 
 class HackerNewsClient(abc.ABC):
