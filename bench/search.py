@@ -36,10 +36,13 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from hn_assets.search.local_index import LocalIndex
-from hn_assets.search.parser import parse_query
-from hn_assets.search.sync import sync_month
-from hn_assets.search.synthetic import default_months, synthetic_posts
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `tests.fakes` lives next to the package, not inside it
+
+from hn_assets.search.local_index import LocalIndex  # noqa: E402
+from hn_assets.search.parser import parse_query  # noqa: E402
+from hn_assets.search.sync import sync_month  # noqa: E402
+from tests.fakes.synthetic_posts import default_months, synthetic_posts  # noqa: E402
 
 QUERIES = [
     '"san francisco" AND "machine learning"',

@@ -46,7 +46,7 @@ class CliError(ConfigError):
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from hn_assets.definitions import build_definitions
+    from hn_assets.defs.definitions import build_definitions
     from hn_assets.refresh import console_log_level, default_instance, refresh, refresh_lock
     from hn_assets.settings import check_writable
     from hn_assets.storage import data_dir_from_env
@@ -79,7 +79,7 @@ def _refresh(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from hn_assets.resources import search_index_from_env
+    from hn_assets.defs.resources import search_index_from_env
     from hn_assets.search.backends import IndexNotFoundError, SearchBackendUnavailable
     from hn_assets.search.elastic_index import elasticsearch_request
     from hn_assets.search.parser import parse_query

@@ -33,7 +33,7 @@ def _cli(*args: str) -> None:
 def main() -> int:
     for key, value in DEMO_ENV.items():
         os.environ.setdefault(key, value)
-    from hn_assets.definitions import build_definitions
+    from hn_assets.defs.definitions import build_definitions
     from hn_assets.refresh import default_instance, refresh, refresh_lock
 
     started = time.monotonic()
@@ -65,8 +65,8 @@ def main() -> int:
 def _a3c_pong(instance) -> None:
     import dagster as dg
 
-    from hn_assets.sensors import TRIGGER_TAG
-    from rl_assets.definitions import defs as rl_defs
+    from hn_assets.defs.sensors import TRIGGER_TAG
+    from rl_assets.defs.definitions import defs as rl_defs
 
     # One minute shows A3C train and play; winning at Pong (+18) takes about 45 minutes on
     # 2 cores (bench/RESULTS.md).

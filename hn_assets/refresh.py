@@ -27,12 +27,12 @@ from pathlib import Path
 import dagster as dg
 
 from hn_assets import settings
+from hn_assets.defs.partitions import HIRING_MONTHS
+from hn_assets.defs.recovery import dead_runs, failure_reason
+from hn_assets.defs.sensors import OPEN_MONTHS, TRIGGER_TAG, unfetched_count
 from hn_assets.errors import ConfigError
 from hn_assets.locks import exclusive
-from hn_assets.partitions import HIRING_MONTHS
 from hn_assets.quarantine import describe_error
-from hn_assets.recovery import dead_runs, failure_reason
-from hn_assets.sensors import OPEN_MONTHS, TRIGGER_TAG, unfetched_count
 from hn_assets.storage import atomic_write_text
 
 # Output data versions and in-process automation evaluation are beta APIs, used knowingly.

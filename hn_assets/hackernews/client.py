@@ -1,7 +1,7 @@
 """Clients for the Hacker News Firebase API: the live HTTP one and the sample archive.
 
 Both implement :class:`HackerNewsClient`, a plain-Python interface (the Dagster resource in
-``hn_assets.resources`` wraps it).  ``items`` never raises for a single bad item: it returns
+``hn_assets.defs.resources`` wraps it).  ``items`` never raises for a single bad item: it returns
 what arrived and, separately, the ids whose retry budget ran out, so a caller can keep the
 former and report the latter.
 """

@@ -23,8 +23,8 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from hn_assets.defs.recovery import run_pid
 from hn_assets.hackernews.sample_archive import SampleArchive
-from hn_assets.recovery import run_pid
 from tests.e2e.harness import REPO_ROOT, DagsterDev, StackError, wait_for
 from tests.fakes.hn_server import FakeHNServer
 

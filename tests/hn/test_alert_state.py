@@ -16,7 +16,7 @@ from hn_assets.search.alert_state import AlertStateError, run_month_alerts
 from hn_assets.search.alerts import SavedSearch
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.search.sync import sync_month
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 MONTH = "2026-11"
 SEARCHES = [SavedSearch("remote", "remote:true")]

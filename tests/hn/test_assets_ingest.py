@@ -6,16 +6,16 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from hn_assets.assets import ingest
-from hn_assets.hackernews.client import HackerNewsClient, SampleArchiveClient
-from hn_assets.hackernews.sample_archive import load_sample_archive
-from hn_assets.partitions import HIRING_MONTHS
-from hn_assets.resources import (
+from hn_assets.defs import ingest
+from hn_assets.defs.partitions import HIRING_MONTHS
+from hn_assets.defs.resources import (
     DataStoreResource,
     HNClientResource,
     HNSampleClientResource,
     ParquetIOManager,
 )
+from hn_assets.hackernews.client import HackerNewsClient, SampleArchiveClient
+from hn_assets.hackernews.sample_archive import load_sample_archive
 from hn_assets.storage import ParquetStore
 
 INGEST = [ingest.hiring_threads, ingest.raw_posts, ingest.clean_posts]

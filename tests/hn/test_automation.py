@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from hn_assets.definitions import build_definitions
+from hn_assets.defs.definitions import build_definitions
 
 
 def test_a_fresh_instance_requests_nothing_before_the_first_month(instance):

@@ -26,9 +26,9 @@ WAITING = "another hn-jobs refresh is running (pid"
 REFRESH = textwrap.dedent(
     """
     import sys
-    import hn_assets.definitions as definitions
+    import hn_assets.defs.definitions as definitions
     from hn_assets.cli import main
-    from hn_assets.resources import LSTMTrainingResource
+    from hn_assets.defs.resources import LSTMTrainingResource
 
     small = LSTMTrainingResource(
         hidden=48, layers=1, batch_size=32, max_epochs=1, limit_train_batches=30, bpc_ceiling=8.0

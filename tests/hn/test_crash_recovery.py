@@ -14,10 +14,10 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-import hn_assets.definitions as definitions
+import hn_assets.defs.definitions as definitions
 from hn_assets.cli import main
-from hn_assets.definitions import build_definitions
-from hn_assets.resources import LSTMTrainingResource
+from hn_assets.defs.definitions import build_definitions
+from hn_assets.defs.resources import LSTMTrainingResource
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.storage import ParquetStore
 

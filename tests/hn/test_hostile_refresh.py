@@ -15,11 +15,11 @@ import re
 
 import pytest
 
-import hn_assets.definitions as definitions
+import hn_assets.defs.definitions as definitions
 from hn_assets.cli import main
-from hn_assets.definitions import build_definitions
+from hn_assets.defs.definitions import build_definitions
+from hn_assets.defs.resources import LSTMTrainingResource
 from hn_assets.hackernews.sample_archive import load_sample_archive
-from hn_assets.resources import LSTMTrainingResource
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.storage import ParquetStore
 from tests.fakes.hn_server import FakeHNServer

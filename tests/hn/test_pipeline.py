@@ -4,10 +4,10 @@ first time, then exactly what is stale."""
 import dagster as dg
 import pytest
 
-from hn_assets.definitions import build_definitions
+from hn_assets.defs.definitions import build_definitions
+from hn_assets.defs.resources import HNSampleClientResource, LSTMTrainingResource
 from hn_assets.hackernews.sample_archive import load_sample_archive
 from hn_assets.refresh import refresh
-from hn_assets.resources import HNSampleClientResource, LSTMTrainingResource
 from hn_assets.storage import ParquetStore
 
 TINY_TRAINER = LSTMTrainingResource(

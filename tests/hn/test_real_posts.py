@@ -13,9 +13,9 @@ from collections import Counter
 import dagster as dg
 import pytest
 
-from hn_assets.definitions import build_definitions
+from hn_assets.defs.definitions import build_definitions
+from hn_assets.defs.resources import HNAPIClientResource, LSTMTrainingResource
 from hn_assets.refresh import refresh
-from hn_assets.resources import HNAPIClientResource, LSTMTrainingResource
 from hn_assets.search.documents import frame_records
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.search.parser import parse_query

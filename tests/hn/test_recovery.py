@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from hn_assets.recovery import (
+from hn_assets.defs.recovery import (
     ATTEMPT_TAG,
     MAX_ATTEMPTS,
     RETRY_OF_TAG,
@@ -26,7 +26,7 @@ from hn_assets.recovery import (
     retry_request,
     run_recovery_sensor,
 )
-from hn_assets.sensors import TRIGGER_TAG
+from hn_assets.defs.sensors import TRIGGER_TAG
 
 BROKEN = {"on": True}
 

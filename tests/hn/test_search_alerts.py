@@ -35,7 +35,7 @@ from hn_assets.search.alerts import (
 )
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.search.sync import sync_month
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hn_assets" / "saved_searches.example.yaml"
 MONTH = "2026-11"

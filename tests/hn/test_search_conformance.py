@@ -20,7 +20,7 @@ from hn_assets.search.documents import normalize_documents
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import Query, QueryError
 from hn_assets.search.sync import sync_month
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 MONTHS = ["2026-10", "2026-11", "2026-12"]
 BLOG_FIRST = Query(must=["san francisco", "machine learning"])

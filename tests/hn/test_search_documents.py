@@ -16,7 +16,7 @@ from hn_assets.search.documents import (
     normalize_document,
     normalize_documents,
 )
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 
 def same(left: dict, right: dict) -> bool:

@@ -25,7 +25,7 @@ from hn_assets.search.backends import (
 )
 from hn_assets.search.elastic_index import ElasticsearchIndex, elasticsearch_request
 from hn_assets.search.parser import parse_query
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 Answer = tuple[int, Any]
 Responder = Callable[[str, str, Any], Answer]

@@ -17,7 +17,7 @@ from hn_assets.search.backends import IndexWriteError, SearchIndexError
 from hn_assets.search.documents import normalize_documents
 from hn_assets.search.local_index import LocalIndex, translate
 from hn_assets.search.parser import parse_query
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 
 def test_a_second_process_sees_the_index_after_reopening(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from hn_assets.search.documents import normalize_documents
 from hn_assets.search.local_index import LocalIndex, _to_tantivy_document
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import Query
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 MONTH = "2026-11"
 BATCH = 300

@@ -6,7 +6,7 @@ import pytest
 
 from hn_assets.search.parser import QuerySyntaxError, parse_query
 from hn_assets.search.query import MAX_QUERY_DEPTH, Query, QueryError, Term
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 
 def text(value: str) -> Term:

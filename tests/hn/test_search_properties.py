@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hn_assets.search.analysis import tokenize
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import FIELDS, Clause, Query, QueryError, Term, all_of, any_of, negate
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 # No example database: a run leaves nothing behind in the working tree.
 SETTINGS = settings(

@@ -264,7 +264,7 @@ def test_the_deepest_query_works_everywhere(tmp_path) -> None:
     from hn_assets.search.elastic_index import elasticsearch_request
     from hn_assets.search.local_index import LocalIndex
     from hn_assets.search.parser import parse_query
-    from hn_assets.search.synthetic import synthetic_posts
+    from tests.fakes.synthetic_posts import synthetic_posts
 
     deepest = alternating(MAX_QUERY_DEPTH)
     twin = alternating(MAX_QUERY_DEPTH)

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from hn_assets.search.backends import Hit
 from hn_assets.search.render import hit_json, hits_table
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 
 def hits() -> list[Hit]:

@@ -11,7 +11,7 @@ import hn_assets.search.local_index as local_index
 from hn_assets.search.documents import normalize_documents
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.search.sync import sync_month
-from hn_assets.search.synthetic import synthetic_posts
+from tests.fakes.synthetic_posts import synthetic_posts
 
 MONTH = "2026-11"
 

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
+from hn_assets.defs.partitions import HIRING_MONTHS
+from hn_assets.defs.resources import HNSampleClientResource
+from hn_assets.defs.sensors import UNFETCHED_RETRIES, thread_activity_sensor, whoishiring_sensor
 from hn_assets.hackernews.sample_archive import load_sample_archive
-from hn_assets.partitions import HIRING_MONTHS
-from hn_assets.resources import HNSampleClientResource
-from hn_assets.sensors import UNFETCHED_RETRIES, thread_activity_sensor, whoishiring_sensor
 
 
 def _tick(sensor, instance, hn, cursor=None) -> dg.SensorResult | dg.SkipReason:

@@ -7,9 +7,9 @@ from PIL import Image
 
 from rl_assets.a3c.checkpoint import RunPaths
 from rl_assets.a3c.evaluate import Evaluation
-from rl_assets.assets import a3c_evaluation, a3c_policy
-from rl_assets.checks import a3c_policy_beats_random
 from rl_assets.cli import main
+from rl_assets.defs.assets import a3c_evaluation, a3c_policy
+from rl_assets.defs.checks import a3c_policy_beats_random
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ import dagster as dg
 from dagster._core.launcher.default_run_launcher import DefaultRunLauncher
 from dagster._utils.error import SerializableErrorInfo
 
-from hn_assets.sensors import TRIGGER_TAG
+from hn_assets.defs.sensors import TRIGGER_TAG
 
 TICK_SECONDS = 60
 #: Attempts per failed run chain, the first one included.

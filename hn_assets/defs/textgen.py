@@ -9,11 +9,11 @@ import pandas as pd
 from pydantic import Field
 
 from hn_assets import settings
-from hn_assets.automation import when_stale, when_stale_at_most_once_per
-from hn_assets.checks import check_result
+from hn_assets.defs.automation import when_stale, when_stale_at_most_once_per
+from hn_assets.defs.checks import check_result
+from hn_assets.defs.resources import DataStoreResource, LSTMTrainingResource
 from hn_assets.quality import no_quarantined_posts
 from hn_assets.reporting import quarantined_markdown
-from hn_assets.resources import DataStoreResource, LSTMTrainingResource
 from hn_assets.storage import (
     LSTM_RUN_DIR,
     atomic_write_bytes,

@@ -2,16 +2,16 @@
 
 import dagster as dg
 
-from hn_assets.assets import ingest, search, textgen
-from hn_assets.recovery import run_recovery_sensor
-from hn_assets.resources import (
+from hn_assets.defs import ingest, search, textgen
+from hn_assets.defs.recovery import run_recovery_sensor
+from hn_assets.defs.resources import (
     DataStoreResource,
     LSTMTrainingResource,
     ParquetIOManager,
     hn_client_from_env,
     search_index_from_env,
 )
-from hn_assets.sensors import stale_assets_sensor, thread_activity_sensor, whoishiring_sensor
+from hn_assets.defs.sensors import stale_assets_sensor, thread_activity_sensor, whoishiring_sensor
 
 
 def build_definitions(resources: dict[str, object] | None = None) -> dg.Definitions:

@@ -16,10 +16,10 @@ import json
 
 import dagster as dg
 
-from hn_assets.assets.ingest import UNFETCHED_METADATA
+from hn_assets.defs.ingest import UNFETCHED_METADATA
+from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
+from hn_assets.defs.resources import HNClientResource
 from hn_assets.hackernews.titles import ThreadKind, parse_thread_title
-from hn_assets.partitions import HIRING_MONTHS, hiring_months
-from hn_assets.resources import HNClientResource
 
 WHOISHIRING = "whoishiring"
 #: The run tag saying what started a run: a sensor's reason, "refresh" or "demo".

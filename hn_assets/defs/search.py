@@ -7,12 +7,12 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from hn_assets.automation import when_stale
-from hn_assets.checks import check_result
-from hn_assets.partitions import hiring_months
+from hn_assets.defs.automation import when_stale
+from hn_assets.defs.checks import check_result
+from hn_assets.defs.partitions import hiring_months
+from hn_assets.defs.resources import DataStoreResource, SearchIndexResource
 from hn_assets.quality import no_quarantined_posts
 from hn_assets.reporting import quarantined_markdown
-from hn_assets.resources import DataStoreResource, SearchIndexResource
 from hn_assets.search.alert_state import run_month_alerts
 from hn_assets.search.alerts import load_saved_searches
 from hn_assets.search.sync import sync_month

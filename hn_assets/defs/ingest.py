@@ -3,19 +3,20 @@
 import dagster as dg
 import pandas as pd
 
-from hn_assets.automation import when_stale
-from hn_assets.checks import (
+from hn_assets.defs.automation import when_stale
+from hn_assets.defs.checks import (
     CLEAN_POSTS_CHECKS,
     RAW_POSTS_CHECKS,
     THREADS_CHECKS,
     check_result,
     specs,
 )
+from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
+from hn_assets.defs.resources import DataStoreResource, HNClientResource
 from hn_assets.hackernews.client import FetchError
 from hn_assets.hackernews.posts import clean_posts_frame, fetch_thread_posts
 from hn_assets.hackernews.threads import find_threads
 from hn_assets.hackernews.titles import ThreadKind
-from hn_assets.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.quality import (
     alive_rows_kept,
     all_items_fetched,
@@ -32,7 +33,6 @@ from hn_assets.reporting import (
     sample_post_markdown,
     top_values_markdown,
 )
-from hn_assets.resources import DataStoreResource, HNClientResource
 
 GROUP = "ingest"
 #: The raw_posts metadata key counting posts a fetch could not get (retried by the next

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from rl_assets.a3c.checkpoint import RunPaths
 from rl_assets.a3c.evaluate import Evaluation
-from rl_assets.assets import a3c_evaluation, game_partitions
+from rl_assets.defs.assets import a3c_evaluation, game_partitions
 
 
 class BeatsRandomConfig(dg.Config):
