@@ -138,3 +138,51 @@ def all_items_fetched(unfetched: dict[int, str], invalid_kids: Sequence[str]) ->
         },
         warning=True,
     )
+
+
+def index_matches_posts(
+    indexed: set[int], expected: set[int], quarantined: set[int], documents: int
+) -> Verdict:
+    """The index holds the ``expected`` ids (quarantined ones may be absent or present from an
+    earlier run) and one document per id."""
+    missing = expected - indexed
+    unexpected = indexed - expected - quarantined
+    passed = not missing and not unexpected and documents == len(indexed)
+    return Verdict(
+        passed=passed,
+        description="the index holds exactly the month's posts, one document each"
+        if passed
+        else f"{len(missing)} post(s) missing, {len(unexpected)} unexpected, "
+        f"{documents - len(indexed)} duplicate document(s)",
+        metadata={
+            "documents": documents,
+            "indexed": len(indexed),
+            "clean_posts": len(expected),
+            "missing": len(missing),
+            "missing_examples": _sample(sorted(missing)),
+            "unexpected": len(unexpected),
+            "unexpected_examples": _sample(sorted(unexpected)),
+        },
+    )
+
+
+def below_bits_per_char(val_bpc: float, ceiling: float, label: str) -> Verdict:
+    """A model's validation bits per character under a reference (a baseline or a ceiling)."""
+    return Verdict(
+        passed=val_bpc < ceiling,
+        description=f"validation {val_bpc:.3f} bits/char vs {label} {ceiling:.3f}",
+        metadata={"val_bpc": val_bpc, label: ceiling},
+    )
+
+
+def postings_terminate(texts: Sequence[str], terminated: Sequence[bool]) -> Verdict:
+    """Generated postings are non-empty and reach the end character before the length cap."""
+    failing = sum(
+        1 for text, ended in zip(texts, terminated, strict=True) if not text.strip() or not ended
+    )
+    return Verdict(
+        passed=failing == 0,
+        description=f"{len(texts) - failing} of {len(texts)} postings end on their own",
+        metadata={"failing": failing, "of": len(texts)},
+        warning=True,
+    )

@@ -1,14 +1,31 @@
-"""Asset checks: turn the quality verdicts into Dagster check results.
+"""How the asset modules declare and report their checks, in one style.
 
-Checks on the month-partitioned assets run inside the asset (``check_specs``), on the data in
-hand, so each partition's result is recorded with its own materialization.
+Each asset module names its checks beside the asset (``specs`` in its ``check_specs``), and
+reports each one from a Dagster-free :class:`~hn_assets.quality.Verdict` (``check_result``),
+inside the asset, so a partition's result is recorded with its own materialization.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import dagster as dg
 
 from hn_assets.quality import Verdict
+
+
+def specs(
+    asset: str, checks: dict[str, str], blocking: Collection[str] = ()
+) -> list[dg.AssetCheckSpec]:
+    """One spec per ``name: description``; a ``blocking`` check that fails stops the assets
+    downstream from running on this result."""
+    unknown = set(blocking) - set(checks)
+    if unknown:
+        raise ValueError(f"blocking checks not declared for {asset}: {sorted(unknown)}")
+    return [
+        dg.AssetCheckSpec(name, asset=asset, description=doc, blocking=name in blocking)
+        for name, doc in checks.items()
+    ]
 
 
 def check_result(name: str, verdict: Verdict, asset: str) -> dg.AssetCheckResult:
@@ -20,28 +37,3 @@ def check_result(name: str, verdict: Verdict, asset: str) -> dg.AssetCheckResult
         description=verdict.description,
         metadata=verdict.metadata,
     )
-
-
-def specs(asset: str, checks: dict[str, str]) -> list[dg.AssetCheckSpec]:
-    return [dg.AssetCheckSpec(name, asset=asset, description=doc) for name, doc in checks.items()]
-
-
-THREADS_CHECKS = {
-    "ids_unique": "Each thread id appears once.",
-}
-RAW_POSTS_CHECKS = {
-    "ids_unique": "Each post id appears once.",
-    "parents_are_thread": "Every stored post is a top-level comment of the month's hiring thread.",
-    "all_items_fetched": "Every kid of the thread was fetched (a warning: items that failed "
-    "after retries are asked for again on the next run).",
-}
-CLEAN_POSTS_CHECKS = {
-    "ids_unique": "Each post id appears once.",
-    "no_html_left": "No HTML tag or entity survives cleaning (text the author typed, such as "
-    "'jo <at> acme.com', is text).",
-    "no_empty_text": "No alive post has empty text.",
-    "alive_rows_kept": "Clean rows plus quarantined posts equal alive (not deleted, not dead) "
-    "raw rows.",
-    "no_quarantined_posts": "No post had to be set aside because it could not be cleaned or "
-    "parsed (a warning: the month is kept without it).",
-}

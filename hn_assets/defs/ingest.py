@@ -4,13 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from hn_assets.defs.automation import when_stale
-from hn_assets.defs.checks import (
-    CLEAN_POSTS_CHECKS,
-    RAW_POSTS_CHECKS,
-    THREADS_CHECKS,
-    check_result,
-    specs,
-)
+from hn_assets.defs.checks import check_result, specs
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import DataStoreResource, HNClientResource
 from hn_assets.hackernews.client import FetchError
@@ -50,6 +44,11 @@ def hiring_thread_id(threads: pd.DataFrame, month: str) -> int:
             "Re-materialize hiring_threads (or run `hn-jobs refresh`) to discover new threads."
         )
     return int(match["id"].iloc[0])
+
+
+THREADS_CHECKS = {
+    "ids_unique": "Each thread id appears once.",
+}
 
 
 @dg.asset(
@@ -122,6 +121,14 @@ class RawPostsConfig(dg.Config):
     """The month's hiring thread (sensors pass it); default: looked up in hiring_threads."""
 
 
+RAW_POSTS_CHECKS = {
+    "ids_unique": "Each post id appears once.",
+    "parents_are_thread": "Every stored post is a top-level comment of the month's hiring thread.",
+    "all_items_fetched": "Every kid of the thread was fetched (a warning: items that failed "
+    "after retries are asked for again on the next run).",
+}
+
+
 @dg.asset(
     group_name=GROUP,
     owners=OWNERS,
@@ -183,6 +190,18 @@ def raw_posts(
     yield check_result(
         "all_items_fetched", all_items_fetched(stats.unfetched, stats.invalid_kids), "raw_posts"
     )
+
+
+CLEAN_POSTS_CHECKS = {
+    "ids_unique": "Each post id appears once.",
+    "no_html_left": "No HTML tag or entity survives cleaning (text the author typed, such as "
+    "'jo <at> acme.com', is text).",
+    "no_empty_text": "No alive post has empty text.",
+    "alive_rows_kept": "Clean rows plus quarantined posts equal alive (not deleted, not dead) "
+    "raw rows.",
+    "no_quarantined_posts": "No post had to be set aside because it could not be cleaned or "
+    "parsed (a warning: the month is kept without it).",
+}
 
 
 @dg.asset(

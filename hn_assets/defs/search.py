@@ -8,10 +8,10 @@ import pandas as pd
 from pydantic import Field
 
 from hn_assets.defs.automation import when_stale
-from hn_assets.defs.checks import check_result
+from hn_assets.defs.checks import check_result, specs
 from hn_assets.defs.partitions import hiring_months
 from hn_assets.defs.resources import DataStoreResource, SearchIndexResource
-from hn_assets.quality import no_quarantined_posts
+from hn_assets.quality import index_matches_posts, no_quarantined_posts
 from hn_assets.reporting import quarantined_markdown
 from hn_assets.search.alert_state import run_month_alerts
 from hn_assets.search.alerts import load_saved_searches
@@ -22,26 +22,20 @@ OWNERS = ["team:hn-platform"]
 EXAMPLE_SAVED_SEARCHES = Path(__file__).resolve().parent.parent / "saved_searches.example.yaml"
 
 
+JOBS_INDEX_CHECKS = {
+    "index_matches_clean_posts": "The index holds exactly the month's clean post ids (less the "
+    "quarantined ones), one document each. Blocking: alerts never read a wrong index.",
+    "no_quarantined_posts": "No post had to be left out of the index (a warning).",
+}
+
+
 @dg.asset(
     group_name=GROUP,
     owners=OWNERS,
     partitions_def=hiring_months,
     code_version="1",
     kinds={"tantivy", "elasticsearch"},
-    check_specs=[
-        dg.AssetCheckSpec(
-            "index_matches_clean_posts",
-            asset="jobs_index",
-            description="The index holds exactly the month's clean post ids (less the "
-            "quarantined ones), one document each. Blocking: alerts never read a wrong index.",
-            blocking=True,
-        ),
-        dg.AssetCheckSpec(
-            "no_quarantined_posts",
-            asset="jobs_index",
-            description="No post had to be left out of the index (a warning).",
-        ),
-    ],
+    check_specs=specs("jobs_index", JOBS_INDEX_CHECKS, blocking={"index_matches_clean_posts"}),
     automation_condition=when_stale(),
 )
 def jobs_index(
@@ -72,16 +66,10 @@ def jobs_index(
             "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(result.quarantined)),
         }
     )
-    yield dg.AssetCheckResult(
-        check_name="index_matches_clean_posts",
-        passed=indexed - quarantined_ids == expected and documents == len(indexed),
-        metadata={
-            "documents": documents,
-            "indexed": len(indexed),
-            "clean_posts": len(expected),
-            "missing": len(expected - indexed),
-            "unexpected": len(indexed - expected - quarantined_ids),
-        },
+    yield check_result(
+        "index_matches_clean_posts",
+        index_matches_posts(indexed, expected, quarantined_ids, documents),
+        "jobs_index",
     )
     yield check_result(
         "no_quarantined_posts", no_quarantined_posts(result.quarantined), "jobs_index"
@@ -95,6 +83,11 @@ class AlertsConfig(dg.Config):
     )
 
 
+JOB_ALERTS_CHECKS = {
+    "no_quarantined_posts": "No matching post had to be left out of the digest (a warning).",
+}
+
+
 @dg.asset(
     group_name=GROUP,
     owners=OWNERS,
@@ -103,13 +96,7 @@ class AlertsConfig(dg.Config):
     code_version="2",
     kinds={"python"},
     deps=[jobs_index],
-    check_specs=[
-        dg.AssetCheckSpec(
-            "no_quarantined_posts",
-            asset="job_alerts",
-            description="No matching post had to be left out of the digest (a warning).",
-        )
-    ],
+    check_specs=specs("job_alerts", JOB_ALERTS_CHECKS),
     automation_condition=when_stale(),
 )
 def job_alerts(

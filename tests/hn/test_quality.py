@@ -1,9 +1,10 @@
-"""The no_html_left rule: markup the cleaner leaked fails it; markup the author typed (HN
-escaped it) is text and passes."""
+"""Data-quality rules: no_html_left (markup the cleaner leaked fails it; markup the author
+typed, which HN escaped, is text and passes), the index, model and postings verdicts."""
 
 import pandas as pd
 import pytest
 
+from hn_assets import quality
 from hn_assets.hackernews.cleaning import html_to_text
 from hn_assets.quality import no_html_left
 
@@ -35,3 +36,24 @@ def test_markup_the_cleaner_leaked_fails(leak):
     verdict = no_html_left(clean, raw)
     assert not verdict.passed and verdict.metadata["examples"] == [1]
     assert not no_html_left(clean).passed  # without the raw HTML, every leftover counts
+
+
+def test_index_matches_posts_names_what_is_missing_unexpected_or_doubled():
+    assert quality.index_matches_posts({1, 2}, {1, 2}, set(), documents=2).passed
+    # A quarantined post may still sit in the index from an earlier run.
+    assert quality.index_matches_posts({1, 2, 9}, {1, 2}, {9}, documents=3).passed
+    missing = quality.index_matches_posts({1}, {1, 2}, set(), documents=1)
+    assert not missing.passed and missing.metadata["missing_examples"] == [2]
+    stray = quality.index_matches_posts({1, 2, 3}, {1, 2}, set(), documents=3)
+    assert not stray.passed and stray.metadata["unexpected_examples"] == [3]
+    doubled = quality.index_matches_posts({1, 2}, {1, 2}, set(), documents=3)
+    assert not doubled.passed and "1 duplicate" in doubled.description
+
+
+def test_bits_per_char_and_terminating_postings():
+    assert quality.below_bits_per_char(2.0, 4.5, "unigram_bpc").passed
+    assert not quality.below_bits_per_char(4.5, 4.5, "unigram_bpc").passed
+    ended = quality.postings_terminate(["a", "b"], [True, True])
+    assert ended.passed and ended.warning
+    cut = quality.postings_terminate(["a", "  ", "c"], [False, True, True])
+    assert not cut.passed and cut.metadata == {"failing": 2, "of": 3}
