@@ -19,9 +19,9 @@ import dagster as dg
 from hn_assets.defs.ingest import UNFETCHED_METADATA
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import HNClientResource
-from hn_assets.hackernews.titles import ThreadKind, parse_thread_title
+from hn_assets.hackernews.threads import RecognisedThread, recognise_thread
+from hn_assets.hackernews.titles import WHOISHIRING, ThreadKind
 
-WHOISHIRING = "whoishiring"
 #: The run tag saying what started a run: a sensor's reason, "refresh" or "demo".
 TRIGGER_TAG = "hn/trigger"
 OPEN_MONTHS = 2
@@ -96,10 +96,9 @@ def whoishiring_sensor(context: dg.SensorEvaluationContext, hn: HNClientResource
     known = set(context.instance.get_dynamic_partitions(HIRING_MONTHS))
     threads: dict[str, int] = {}
     for item_id in new_ids:
-        item = batch.items.get(item_id) or {}
-        title = parse_thread_title(item.get("title") or "")
-        if title and title.kind is ThreadKind.HIRING and not item.get("deleted"):
-            threads[title.month] = item_id
+        thread = recognise_thread(item_id, batch.items.get(item_id))
+        if isinstance(thread, RecognisedThread) and thread.kind is ThreadKind.HIRING:
+            threads[thread.month] = item_id
     new_months = sorted(m for m in threads if m not in known)
     # The thread list is refreshed once, in the newest month's run, not once per month.
     runs = [

@@ -1,4 +1,4 @@
 """Hacker News domain code: API clients, the sample archive, titles, cleaning and parsing.
 
-Plain Python with no Dagster imports; ``hn_assets.assets`` wraps it.
+Plain Python with no Dagster imports; ``hn_assets.defs`` wraps it.
 """

@@ -162,15 +162,6 @@ def find_locations(text: str) -> list[str]:
     return _unique([canonical for _, _, canonical in _location_spans(text)])
 
 
-def _without_locations(text: str) -> str:
-    pieces, position = [], 0
-    for start, end, _ in _location_spans(text):
-        pieces.append(text[position:start])
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 # --- work arrangement, employment type, visa ---------------------------------------------
 
 _NEGATED_REMOTE = re.compile(
@@ -449,14 +440,22 @@ def find_emails(text: str) -> list[str]:
 # --- header fields ---------------------------------------------------------------------
 
 _FIELD_SPLIT = re.compile(rf"{_LEADING_SPACE}(?:\||•|·|¦|‖|;|\s/\s|\s-\s|\s–\s|\s—\s)\s*")
+# Nouns that name a job: a piece of a role field without one only qualifies its neighbour.
+_JOB_NOUNS = (
+    r"engineers?|developers?|scientists?|designers?|managers?|architects?|analysts?|"
+    r"researchers?|SREs?|programmers?|interns?|recruiters?|writers?|head\s+of|director|"
+    r"VP|CTO|devops|positions|roles|artists?|technicians?|specialists?|"
+    r"consultants?|administrators?|SWEs?|PMs?"
+)
+_ROLE_NOUNS = re.compile(rf"\b(?:{_JOB_NOUNS}|advocates?)\b", re.IGNORECASE)
+# A field that names any of these is about the role: the job nouns, and the words that
+# qualify one ("Senior Backend", "Founding", "Data").  Only the singular "advocate": a header
+# line run into its prose says "we are advocates for ...", which is no role.
 _ROLE_WORDS = re.compile(
-    r"\b(?:engineers?|engineering|developers?|devs?|programmers?|scientists?|designers?|"
-    r"managers?|leads?|architects?|analysts?|researchers?|SREs?|devops|administrators?|"
-    r"specialists?|consultants?|recruiters?|writers?|director|head\s+of|VP|CTO|CEO|COO|"
-    r"interns?|product|marketing|sales|support|operations|ops|technicians?|QA|"
-    r"full[\s-]?stack|front[\s-]?end|back[\s-]?end|mobile|iOS|Android|ML|data|staff|"
-    r"founding|principal|hiring|roles?|positions?|advocate|associate|coordinator|"
-    r"accountant|counsel|partner|artists?|SWEs?|PMs?)\b",
+    rf"\b(?:{_JOB_NOUNS}|advocate|engineering|devs?|leads?|CEO|COO|product|marketing|sales|"
+    r"support|operations|ops|QA|full[\s-]?stack|front[\s-]?end|back[\s-]?end|mobile|iOS|"
+    r"Android|ML|data|staff|founding|principal|hiring|roles?|positions?|associate|"
+    r"coordinator|accountant|counsel|partner)\b",
     re.IGNORECASE,
 )
 _ROLE_PREFIX = re.compile(
@@ -474,15 +473,6 @@ _IS_HIRING = re.compile(r"^(?P<company>[A-Z0-9][\w.&'’ -]{0,60}?)\s+(?:is|are)
 _ARRANGEMENT_ONLY = re.compile(
     r"^(?:(?:full|part)[\s-]?time|remote|onsite|on[\s-]site|hybrid|contract(?:or)?|intern(?:ship)?s?|"
     r"visa|relocation|equity|salary|[\s,/&()+]|us|eu|ok|only|friendly|first)+$",
-    re.IGNORECASE,
-)
-
-
-_ROLE_NOUNS = re.compile(
-    r"\b(?:engineers?|developers?|scientists?|designers?|managers?|architects?|analysts?|"
-    r"researchers?|SREs?|programmers?|interns?|recruiters?|writers?|head\s+of|director|"
-    r"VP|CTO|devops|positions|roles|artists?|advocates?|technicians?|specialists?|"
-    r"consultants?|administrators?|SWEs?|PMs?)\b",
     re.IGNORECASE,
 )
 
@@ -567,46 +557,52 @@ def _split_roles(text: str) -> list[str]:
     return roles
 
 
-def parse_post_header(text: str) -> PostHeader:
-    """Structured fields of a post; ``text`` is the clean text from :func:`html_to_text`."""
-    stripped = text.strip()
-    header = stripped.split("\n", 1)[0].strip() if stripped else ""
-    fields = [f.strip() for f in _FIELD_SPLIT.split(header) if f.strip(" -")]
+def _could_be_company(first: str) -> bool:
+    return (
+        _field_kind(first) not in ("salary", "flags")
+        and not _only_places(first)
+        and not _ROLE_NOUNS.search(first)
+    )
 
+
+def _read_fields(fields: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """(company, roles, location-like fields) of a header of several fields."""
     company: str | None = None
+    rest = fields
+    if _could_be_company(fields[0]):
+        company, rest = fields[0], fields[1:]
     roles: list[str] = []
     location_fields: list[str] = []
-    if len(fields) > 1:
-        first = fields[0]
-        if (
-            _field_kind(first) not in ("salary", "flags")
-            and not _only_places(first)
-            and not _ROLE_NOUNS.search(first)
-        ):
-            company = first
-            rest = fields[1:]
-        else:
-            rest = fields
-        for item in rest:
-            kind = _field_kind(item)
-            if kind == "role":
-                roles.extend(_split_roles(item))
-            elif kind == "other" and company is None and rest is fields and not _only_places(item):
-                company = item  # "San Francisco | Acme | Engineer"
-            elif kind in ("location", "flags", "other"):
-                location_fields.append(item)
-    else:
-        hiring = _IS_HIRING.match(header)
-        if hiring:
-            company = hiring["company"].strip()
-        location_fields.append(header)
+    for item in rest:
+        kind = _field_kind(item)
+        if kind == "role":
+            roles.extend(_split_roles(item))
+        elif kind == "other" and company is None and rest is fields and not _only_places(item):
+            company = item  # "San Francisco | Acme | Engineer"
+        elif kind in ("location", "flags", "other"):
+            location_fields.append(item)
+    return company, roles, location_fields
 
+
+def _header_fields(header: str) -> tuple[str | None, list[str], list[str]]:
+    """(company, roles, location-like fields) of the header line."""
+    fields = [f.strip() for f in _FIELD_SPLIT.split(header) if f.strip(" -")]
+    if len(fields) > 1:
+        company, roles, location_fields = _read_fields(fields)
+    else:
+        # One field: a sentence such as "Acme is hiring engineers in Berlin".
+        hiring = _IS_HIRING.match(header)
+        company = hiring["company"].strip() if hiring else None
+        roles, location_fields = [], [header]
     if company is not None:
         company = _COMPANY_SUFFIX.sub("", _COMPANY_PREFIX.sub("", company)).strip() or None
+    return company, roles, location_fields
 
-    header_wo_company = " | ".join(location_fields + roles)
-    locations = find_locations(" | ".join(location_fields))
 
+def _work_mode(
+    header: str, header_wo_company: str, locations: list[str]
+) -> tuple[bool, bool, bool]:
+    """(remote, onsite, hybrid) as the header states them."""
     negated_remote = bool(_NEGATED_REMOTE.search(header))
     remote = bool(_REMOTE.search(header_wo_company)) and not negated_remote
     hybrid = bool(_HYBRID.search(header))
@@ -617,24 +613,41 @@ def parse_post_header(text: str) -> PostHeader:
         or negated_remote
         or (bool(locations) and not remote and not hybrid)
     )
+    return remote, onsite, hybrid
 
+
+def _body_salary(body: str) -> Salary | None:
+    """The salary of the first line of ``body`` that names one after a keyword."""
+    # The keywords are letters only, so a match never spans lines: searching the body once
+    # finds the same lines, in order, as searching each line.
+    keyword = _SALARY_LINE.search(body)
+    while keyword is not None:
+        line_start = body.rfind("\n", 0, keyword.start()) + 1
+        line_end = body.find("\n", keyword.end())
+        if line_end < 0:
+            line_end = len(body)
+        salary = parse_salary(body[line_start:line_end])
+        if salary is not None:
+            return salary
+        keyword = _SALARY_LINE.search(body, line_end)
+    return None
+
+
+def _post_salary(header: str, stripped: str) -> Salary | None:
     salary = parse_salary(header)
     if salary is None and "\n" in stripped:
-        body = stripped.split("\n", 1)[1]
-        # The keywords are letters only, so a match never spans lines: searching the body once
-        # finds the same lines, in order, as searching each line.
-        keyword = _SALARY_LINE.search(body)
-        while keyword is not None:
-            line_start = body.rfind("\n", 0, keyword.start()) + 1
-            line_end = body.find("\n", keyword.end())
-            if line_end < 0:
-                line_end = len(body)
-            salary = parse_salary(body[line_start:line_end])
-            if salary is not None:
-                break
-            keyword = _SALARY_LINE.search(body, line_end)
+        salary = _body_salary(stripped.split("\n", 1)[1])
+    return salary
 
-    employment_types = [name for name, pattern in _EMPLOYMENT_TYPES if pattern.search(header)]
+
+def parse_post_header(text: str) -> PostHeader:
+    """Structured fields of a post; ``text`` is the clean text from :func:`html_to_text`."""
+    stripped = text.strip()
+    header = stripped.split("\n", 1)[0].strip() if stripped else ""
+    company, roles, location_fields = _header_fields(header)
+    locations = find_locations(" | ".join(location_fields))
+    remote, onsite, hybrid = _work_mode(header, " | ".join(location_fields + roles), locations)
+    salary = _post_salary(header, stripped)
     return PostHeader(
         company=company,
         roles=_unique(roles),
@@ -646,7 +659,7 @@ def parse_post_header(text: str) -> PostHeader:
         salary_max=salary.maximum if salary else None,
         salary_currency=salary.currency if salary else None,
         visa=_visa(stripped),
-        employment_types=employment_types,
+        employment_types=[name for name, pattern in _EMPLOYMENT_TYPES if pattern.search(header)],
         urls=find_urls(stripped),
         emails=find_emails(stripped),
     )

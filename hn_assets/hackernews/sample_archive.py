@@ -3,12 +3,13 @@
 The generator writes every post the way a person types it into HN (header line, paragraphs,
 URLs, ``*italics*``, indented code) and stores it through HN's own formatter
 (:mod:`hn_assets.hackernews.hn_format`), so the items carry exactly the HTML the Firebase API
-serves.  The archive is built at first use (about a second) instead of being shipped as a
-file; the same seed always yields the same ids and texts.
+serves.  The archive is built at first use instead of being shipped as a file; the same seed
+always yields the same ids and texts.
 
 Item ids and times follow HN's real rhythm: threads appear on the first weekday of the month
-at 11:00 New York time, most posts arrive in the first day, and ids grow with time at about
-0.16 items per second, so posts of a month sit between their thread and the next month's.
+at 11:00 New York time, most posts arrive in the first day, and ids grow with time at HN's
+pace (``_ITEMS_PER_SECOND``), so posts of a month sit between their thread and the next
+month's.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from datetime import UTC, datetime
 
 from hn_assets.hackernews import _sample_vocab as vocab
 from hn_assets.hackernews.hn_format import render_comment_html
-from hn_assets.hackernews.titles import ThreadKind
+from hn_assets.hackernews.titles import WHOISHIRING, ThreadKind
 
-WHOISHIRING = "whoishiring"
-# HN's id counter against its clock, near the archive's months (about 14k items a day).
+# HN's id counter against its clock, near the archive's months.
 _ID_ORIGIN = 46_000_000
 _TIME_ORIGIN = int(datetime(2026, 5, 1, tzinfo=UTC).timestamp())
 _ITEMS_PER_SECOND = 0.16
@@ -74,6 +74,28 @@ _TITLE_VARIANTS = {
         "Ask HN: Seeking Freelancers? ({})",
     ),
 }
+
+# Each currency the archive's cities pay in: (typical annual base in thousands, how it is written).
+_PAY = {
+    "USD": (130, "$"),
+    "CAD": (120, "C$"),
+    "GBP": (70, "£"),
+    "EUR": (70, "€"),
+    "CHF": (120, "CHF "),
+    "SGD": (110, "S$"),
+    "AUD": (130, "A$"),
+}
+# The ways posters write a range; each company keeps one (``_Company.salary_style``).
+_SALARY_FORMS = (
+    "{symbol}{low}k-{symbol}{high}k",
+    "{symbol}{low},000 - {symbol}{high},000",
+    "{symbol}{low}-{high}k",
+    "{symbol}{low}K – {symbol}{high}K + equity",
+    "{symbol}{low}k+",
+    "{low}k-{high}k {currency}",
+    "{symbol}{low}k to {symbol}{high}k",
+    "{symbol}{low}k - {symbol}{high}k",
+)
 
 
 @dataclass
@@ -294,7 +316,7 @@ class _Generator:
                         (" | ", " | ", " | ", "|", " - ", " • ", " / ", "; "),
                         (40, 20, 10, 5, 10, 6, 5, 4),
                     )[0],
-                    salary_style=rng.randrange(8),
+                    salary_style=rng.randrange(len(_SALARY_FORMS)),
                     blurb_product=rng.choice(info["product"]),
                     blurb_customers=rng.choice(info["customers"]),
                     mission=rng.choice(info["mission"]),
@@ -308,41 +330,18 @@ class _Generator:
         """(header form, body sentence) of a salary range in the company's local currency."""
         rng = self.rng
         currency = vocab.CITY_CURRENCY.get(company.city or "", "USD")
-        base = {"USD": 130, "CAD": 120, "GBP": 70, "EUR": 70, "CHF": 120, "SGD": 110, "AUD": 130}[
-            currency
-        ]
+        base, symbol = _PAY[currency]
         if family in ("research", "ml", "infra", "em", "systems"):
             base = int(base * 1.3)
         low = base + rng.randrange(-3, 8) * 10
         high = low + rng.choice((20, 30, 40, 50, 60, 80))
-        symbol = {
-            "USD": "$",
-            "CAD": "C$",
-            "GBP": "£",
-            "EUR": "€",
-            "CHF": "CHF ",
-            "SGD": "S$",
-            "AUD": "A$",
-        }[currency]
         style = company.salary_style
-        if family == "solutions" and style == 7:
+        if family == "solutions" and style == len(_SALARY_FORMS) - 1:
             forms = f"${rng.choice((80, 90, 100))}-{rng.choice((120, 140, 150))}/hr"
-        elif style == 0:
-            forms = f"{symbol}{low}k-{symbol}{high}k"
-        elif style == 1:
-            forms = f"{symbol}{low},000 - {symbol}{high},000"
-        elif style == 2:
-            forms = f"{symbol}{low}-{high}k"
-        elif style == 3:
-            forms = f"{symbol}{low}K – {symbol}{high}K + equity"
-        elif style == 4:
-            forms = f"{symbol}{low}k+"
-        elif style == 5:
-            forms = f"{low}k-{high}k {currency}"
-        elif style == 6:
-            forms = f"{symbol}{low}k to {symbol}{high}k"
         else:
-            forms = f"{symbol}{low}k - {symbol}{high}k"
+            forms = _SALARY_FORMS[style].format(
+                symbol=symbol, low=low, high=high, currency=currency
+            )
         sentence = rng.choice(
             (
                 f"Salary: {forms}.",
@@ -417,7 +416,8 @@ class _Generator:
             fields[1], fields[2] = fields[2], fields[1]
         return company.separator.join(fields)
 
-    def job_post(self, company: _Company, month_index: int) -> str:
+    def roles(self, company: _Company) -> tuple[list[str], list[str], str]:
+        """(role families, job titles, employment field) of one post."""
         rng = self.rng
         role_count = rng.choices((1, 2, 3, 4), (45, 30, 17, 8))[0]
         families = rng.sample(company.role_families, min(role_count, len(company.role_families)))
@@ -437,12 +437,11 @@ class _Generator:
         )[0]
         if employment == "Intern":
             families, titles = families[:2], [f"{t} Intern" for t in titles[:2]]
-        salary_header, salary_sentence = self.salary_text(company, families[0])
-        salary_in_header = rng.random() < 0.55
-        paragraphs = [
-            self.header(company, titles, salary_header if salary_in_header else None, employment)
-        ]
+        return families, titles, employment
 
+    def intro(self, company: _Company) -> str:
+        """What the company does, and where the office is."""
+        rng = self.rng
         info = vocab.INDUSTRIES[company.industry]
         intro = rng.choice(
             (
@@ -463,8 +462,12 @@ class _Generator:
                     )
                 )
             )
-        paragraphs.append(" ".join([intro, *extra]))
+        return " ".join([intro, *extra])
 
+    def duties(self, families: list[str], titles: list[str]) -> list[str]:
+        """Each role's duties, as a sentence, an italic title with a list, or prose."""
+        rng = self.rng
+        paragraphs = []
         for family, title in zip(families, titles, strict=True):
             role = vocab.ROLES[family]
             duties = rng.sample(role["duty"], min(len(role["duty"]), rng.choice((1, 2, 3))))
@@ -484,24 +487,26 @@ class _Generator:
                     f"We're looking for a {title.lower()} to {duties[0]}. "
                     + " ".join(f"You'll also {d}." for d in duties[1:])
                 )
-        if rng.random() < 0.7:
-            family = families[0]
-            reqs = rng.sample(
-                vocab.ROLES[family]["req"], min(len(vocab.ROLES[family]["req"]), rng.choice((2, 3)))
-            )
-            if rng.random() < 0.5:
-                paragraphs.append(
-                    rng.choice(
-                        (
-                            "What we're looking for:",
-                            "You might be a fit if you have:",
-                            "Requirements:",
-                        )
-                    )
-                )
-                paragraphs.extend(f"- {r[0].upper()}{r[1:]}" for r in reqs)
-            else:
-                paragraphs.append("A few things we look for: " + "; ".join(reqs) + ".")
+        return paragraphs
+
+    def requirements(self, family: str) -> list[str]:
+        """What the first role asks for, as a list or a sentence; most posts say it."""
+        rng = self.rng
+        if rng.random() >= 0.7:
+            return []
+        reqs = rng.sample(
+            vocab.ROLES[family]["req"], min(len(vocab.ROLES[family]["req"]), rng.choice((2, 3)))
+        )
+        if rng.random() >= 0.5:
+            return ["A few things we look for: " + "; ".join(reqs) + "."]
+        lead = rng.choice(
+            ("What we're looking for:", "You might be a fit if you have:", "Requirements:")
+        )
+        return [lead, *(f"- {r[0].upper()}{r[1:]}" for r in reqs)]
+
+    def team_notes(self) -> list[str]:
+        """A few sentences on the team, its challenges and a new hire's first months."""
+        rng = self.rng
         feature = rng.choice(vocab.FEATURES)
         fill = {
             "n": rng.randint(3, 60),
@@ -519,6 +524,7 @@ class _Generator:
             "tz": rng.choice(("three", "four", "five", "six")),
             "feature": feature,
         }
+        paragraphs = []
         for pool, chance in (
             (vocab.TEAM_NOTES, 0.75),
             (vocab.CHALLENGES, 0.6),
@@ -526,6 +532,10 @@ class _Generator:
         ):
             if rng.random() < chance:
                 paragraphs.append(" ".join(rng.sample(pool, rng.choice((1, 1, 2)))).format(**fill))
+        return paragraphs
+
+    def stack(self, families: list[str]) -> str:
+        rng = self.rng
         stack = sorted(
             {
                 s
@@ -534,44 +544,72 @@ class _Generator:
             }
         )
         rng.shuffle(stack)
-        paragraphs.append(
+        return (
             rng.choice(("Stack: ", "Tech stack: ", "Our stack: ", "We use "))
             + ", ".join(stack)
             + "."
         )
+
+    def perks(self, company: _Company) -> str:
+        rng = self.rng
         perks = rng.sample(vocab.PERKS, rng.choice((1, 2, 3)))
-        paragraphs.append(
-            " ".join(perks).format(
-                size=company.size,
-                growth=rng.choice(("2x", "3x", "80%", "150%")),
-                series=rng.choice("ABC"),
-                investors=rng.choice(vocab.INVESTORS),
-            )
+        return " ".join(perks).format(
+            size=company.size,
+            growth=rng.choice(("2x", "3x", "80%", "150%")),
+            series=rng.choice("ABC"),
+            investors=rng.choice(vocab.INVESTORS),
         )
-        if not salary_in_header and rng.random() < 0.5:
-            paragraphs.append(salary_sentence)
-        if company.visa is not None and rng.random() < 0.6:
-            country = {"GBP": "UK", "EUR": "EU", "CAD": "Canada"}.get(
-                vocab.CITY_CURRENCY.get(company.city or "", "USD"), "US"
-            )
-            notes = vocab.VISA_NOTES_YES if company.visa else vocab.VISA_NOTES_NO
-            paragraphs.append(rng.choice(notes).format(country=country))
-        if rng.random() < 0.035:
-            puzzle = rng.choice(vocab.CODE_PUZZLES).replace("{domain}", company.domain)
-            paragraphs.append("Bonus points if you run this and tell us what it prints:")
-            paragraphs.append(puzzle)
+
+    def visa_note(self, company: _Company) -> list[str]:
+        if company.visa is None or self.rng.random() >= 0.6:
+            return []
+        country = {"GBP": "UK", "EUR": "EU", "CAD": "Canada"}.get(
+            vocab.CITY_CURRENCY.get(company.city or "", "USD"), "US"
+        )
+        notes = vocab.VISA_NOTES_YES if company.visa else vocab.VISA_NOTES_NO
+        return [self.rng.choice(notes).format(country=country)]
+
+    def puzzle(self, company: _Company) -> list[str]:
+        """Now and then, a code block for applicants to run (kept verbatim by HN)."""
+        if self.rng.random() >= 0.035:
+            return []
+        puzzle = self.rng.choice(vocab.CODE_PUZZLES).replace("{domain}", company.domain)
+        return ["Bonus points if you run this and tell us what it prints:", puzzle]
+
+    def how_to_apply(self, company: _Company, first_title: str) -> str:
+        rng = self.rng
         email_user = rng.choice(("jobs", "careers", "hiring", company.founder, "talent"))
-        url = f"https://{company.domain}/{rng.choice(('careers', 'jobs', 'jobs/' + titles[0].lower().replace(' ', '-').replace(',', '')))}"
+        url = f"https://{company.domain}/{rng.choice(('careers', 'jobs', 'jobs/' + first_title.lower().replace(' ', '-').replace(',', '')))}"
         if rng.random() < 0.08:
             url += f"?utm_source=hackernews&utm_medium=whoishiring&utm_campaign={rng.randint(2024, 2026)}-{rng.randint(1, 12):02d}"
-        paragraphs.append(
-            rng.choice(vocab.APPLY).format(
-                url=url,
-                email=f"{email_user}@{company.domain}",
-                obfuscated=f"{email_user} [at] {company.domain.replace('.', ' [dot] ')}",
-                founder_role=rng.choice(("CTO", "CEO", "co-founder", "hiring manager", "eng lead")),
-            )
+        return rng.choice(vocab.APPLY).format(
+            url=url,
+            email=f"{email_user}@{company.domain}",
+            obfuscated=f"{email_user} [at] {company.domain.replace('.', ' [dot] ')}",
+            founder_role=rng.choice(("CTO", "CEO", "co-founder", "hiring manager", "eng lead")),
         )
+
+    def job_post(self, company: _Company) -> str:
+        """One post in the order posters write it: header, what the company does, the roles,
+        the team, stack and perks, then how to apply."""
+        rng = self.rng
+        families, titles, employment = self.roles(company)
+        salary_header, salary_sentence = self.salary_text(company, families[0])
+        salary_in_header = rng.random() < 0.55
+        paragraphs = [
+            self.header(company, titles, salary_header if salary_in_header else None, employment),
+            self.intro(company),
+            *self.duties(families, titles),
+            *self.requirements(families[0]),
+            *self.team_notes(),
+            self.stack(families),
+            self.perks(company),
+        ]
+        if not salary_in_header and rng.random() < 0.5:
+            paragraphs.append(salary_sentence)
+        paragraphs.extend(self.visa_note(company))
+        paragraphs.extend(self.puzzle(company))
+        paragraphs.append(self.how_to_apply(company, titles[0]))
         return "\n\n".join(paragraphs)
 
     # -- items -----------------------------------------------------------------------------
@@ -646,7 +684,7 @@ class _Generator:
                 reply["kids"] = [answer["id"]]
         post["kids"] = kids
 
-    def hiring_thread(self, thread: dict, month_index: int) -> None:
+    def hiring_thread(self, thread: dict) -> None:
         rng = self.rng
         count = rng.randint(200, 320)
         regulars = [c for c in self.regulars if rng.random() < 0.75]
@@ -679,7 +717,7 @@ class _Generator:
                     thread["id"],
                     time,
                     self.username(company),
-                    self.job_post(company, month_index),
+                    self.job_post(company),
                 )
                 if rng.random() < 0.12:
                     self.replies(post, thread["id"], company)
@@ -776,7 +814,7 @@ def build_sample_archive(
             threads[(month, kind.value)] = thread["id"]
             submitted.append(thread["id"])
             if kind is ThreadKind.HIRING:
-                generator.hiring_thread(thread, month_index)
+                generator.hiring_thread(thread)
             else:
                 generator.seeker_thread(thread, kind)
             thread["kids"] = _rank_order(thread["kids"], generator.rng)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from hn_assets.hackernews.client import HackerNewsClient
 from hn_assets.hackernews.sanitize import sanitize_text
-from hn_assets.hackernews.titles import parse_thread_title
+from hn_assets.hackernews.titles import WHOISHIRING, ThreadKind, parse_thread_title
 
 logger = logging.getLogger(__name__)
 
@@ -91,20 +91,102 @@ def _submitted(user: object) -> list | None:
     return submitted if isinstance(submitted, list) else None
 
 
-def find_threads(
-    client: HackerNewsClient, username: str = "whoishiring", limit: int | None = None
-) -> ThreadDiscovery:
-    """:func:`discover_threads`, plus every submission it skipped and why.
+# --- is this item a thread? ----------------------------------------------------------------
 
-    Each unrecognised title, and each malformed entry or item, is logged at WARNING with its
-    item id; deleted, dead and non-story submissions at DEBUG, as the account has those in
-    the ordinary course. All of them are listed in ``skipped``.
-    """
+
+@dataclass(frozen=True)
+class RecognisedThread:
+    """A submission that is one of the monthly threads."""
+
+    kind: ThreadKind
+    month: str  # "YYYY-MM"
+    title: str  # sanitised, as stored
+
+
+@dataclass(frozen=True)
+class NotAThread:
+    """Why a submission is not a monthly thread, and how loudly to say so."""
+
+    reason: str
+    # The account posts deleted, dead and non-story items in the ordinary course (DEBUG);
+    # anything malformed or a title nobody taught the parser deserves a look (WARNING).
+    level: int = logging.WARNING
+    title: str | None = None
+    hint: str = ""
+
+
+_TEACH_TITLES = (
+    ". If it is a monthly thread, teach hn_assets/hackernews/titles.py its "
+    "phrasing and re-materialize hiring_threads."
+)
+
+
+def recognise_thread(item_id: int, item: object) -> RecognisedThread | NotAThread:
+    """Whether the item the API returned for submission ``item_id`` is a monthly thread,
+    and which: a live story, not malformed, whose title names a kind and a month."""
+    if item is None:
+        return NotAThread("no such item (the API returned null)")
+    if not isinstance(item, dict):
+        return NotAThread(f"malformed: the item is a {type(item).__name__}, not an object")
+    if item.get("deleted") or item.get("dead"):
+        return NotAThread("deleted" if item.get("deleted") else "dead", logging.DEBUG)
+    if item.get("type") != "story":
+        return NotAThread(f"not a story (type {_shown(item.get('type'))})", logging.DEBUG)
+    if "id" in item and item["id"] != item_id:
+        return NotAThread(f"malformed: the item says id {_shown(item['id'])}")
+    return _recognise_title(item.get("title"))
+
+
+def _recognise_title(raw_title: object) -> RecognisedThread | NotAThread:
+    if not isinstance(raw_title, str) or not raw_title.strip():
+        return NotAThread(f"malformed: title {_shown(raw_title)}")
+    # Stored as text: a lone surrogate from the API would make the frame unwritable.
+    title = sanitize_text(raw_title)
+    parsed = parse_thread_title(title)
+    if parsed is None:
+        return NotAThread(UNRECOGNISED_TITLE, title=title, hint=_TEACH_TITLES)
+    return RecognisedThread(parsed.kind, parsed.month, title)
+
+
+# --- discovery -----------------------------------------------------------------------------
+
+
+@dataclass
+class _SkipLog:
+    """The submissions skipped so far; each is logged as it is added."""
+
+    username: str
+    entries: list[SkippedSubmission] = field(default_factory=list)
+
+    def add(
+        self,
+        item_id: int | None,
+        reason: str,
+        title: str | None = None,
+        level: int = logging.WARNING,
+        hint: str = "",
+    ) -> None:
+        self.entries.append(
+            SkippedSubmission(item_id, reason, None if title is None else _cut(title))
+        )
+        logger.log(
+            level,
+            "skipped submission %s of %r: %s%s%s",
+            item_id if item_id is not None else "(no id)",
+            self.username,
+            reason,
+            "" if title is None else f", title {_shown(title)}",
+            hint,
+        )
+
+
+def _submissions(client: HackerNewsClient, username: str, limit: int | None) -> list:
+    """The user's newest ``limit`` submission entries, as the API listed them."""
     user = client.user(username)
     if user is None:
         raise ValueError(
             f"Hacker News has no user {username!r}; the monthly threads are posted by "
-            "'whoishiring'. Check the username and HN_API_URL."
+            f"{WHOISHIRING!r}. Check the username and HN_API_URL."
         )
     submitted = _submitted(user)
     if submitted is None:
@@ -114,32 +196,78 @@ def find_threads(
             f"ids under 'submitted' (got {_shown(user)}); check that HN_API_URL points at the "
             "HN API, then re-run."
         )
-    if limit is not None:
-        submitted = submitted[: max(0, limit)]
+    return submitted if limit is None else submitted[: max(0, limit)]
 
-    skipped: list[SkippedSubmission] = []
 
-    def skip(
-        item_id: int | None, reason: str, title: str | None, level: int, hint: str = ""
-    ) -> None:
-        skipped.append(SkippedSubmission(item_id, reason, None if title is None else _cut(title)))
-        logger.log(
-            level,
-            "skipped submission %s of %r: %s%s%s",
-            item_id if item_id is not None else "(no id)",
-            username,
-            reason,
-            "" if title is None else f", title {_shown(title)}",
-            hint,
-        )
-
+def _item_ids(submitted: list, skips: _SkipLog) -> list[int]:
+    """The entries that are item ids, each once, in the order listed."""
     ids: list[int] = []
     for entry in submitted:
         if _is_int(entry):
             ids.append(entry)
         else:
-            skip(None, f"malformed: {_shown(entry)} is not an item id", None, logging.WARNING)
-    ids = list(dict.fromkeys(ids))
+            skips.add(None, f"malformed: {_shown(entry)} is not an item id")
+    return list(dict.fromkeys(ids))
+
+
+def _thread_row(item_id: int, item: dict, thread: RecognisedThread, username: str) -> dict:
+    time = item.get("time")
+    if not _is_int(time):
+        logger.warning(
+            "thread %s of %r has time %s, not a Unix time; kept with time 0",
+            item_id,
+            username,
+            _shown(time),
+        )
+    kids = item.get("kids")
+    return {
+        "id": item_id,
+        "kind": thread.kind.value,
+        "month": thread.month,
+        "title": thread.title,
+        # A bad time only misorders the row and bad kids only lose the tie-break in
+        # _keep_best; neither is a reason to drop a real thread.
+        "time": time if _is_int(time) else 0,
+        "num_kids": len(kids) if isinstance(kids, list) else 0,
+    }
+
+
+def _keep_best(best: dict[tuple[str, str], dict], row: dict, skips: _SkipLog) -> None:
+    """Keep one thread per month and kind: the one with more replies."""
+    key = (row["month"], row["kind"])
+    kept = best.get(key)
+    if kept is None:
+        best[key] = row
+        return
+    # On a tie the first seen stays: HN lists submissions newest first.
+    winner, loser = (row, kept) if row["num_kids"] > kept["num_kids"] else (kept, row)
+    best[key] = winner
+    reason = (
+        f"duplicate: thread {winner['id']} is the {loser['kind']} thread of "
+        f"{loser['month']}, with more replies"
+    )
+    skips.add(loser["id"], reason, loser["title"], logging.INFO)
+
+
+def _threads_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return empty_threads_frame()
+    frame = pd.DataFrame(rows, columns=THREAD_COLUMNS)
+    return frame.sort_values(["month", "time", "id"], ignore_index=True).astype(_DTYPES)
+
+
+def find_threads(
+    client: HackerNewsClient, username: str = WHOISHIRING, limit: int | None = None
+) -> ThreadDiscovery:
+    """:func:`discover_threads`, plus every submission it skipped and why.
+
+    Each unrecognised title, and each malformed entry or item, is logged at WARNING with its
+    item id; deleted, dead and non-story submissions at DEBUG, as the account has those in
+    the ordinary course. All of them are listed in ``skipped``.
+    """
+    submitted = _submissions(client, username, limit)
+    skips = _SkipLog(username)
+    ids = _item_ids(submitted, skips)
 
     batch = client.items(ids)
     for item_id, error in sorted(batch.failed.items()):
@@ -150,80 +278,18 @@ def find_threads(
     best: dict[tuple[str, str], dict] = {}
     for item_id in ids:
         item = batch.items.get(item_id)
-        if item is None:
-            skip(item_id, "no such item (the API returned null)", None, logging.WARNING)
-            continue
-        if not isinstance(item, dict):
-            reason = f"malformed: the item is a {type(item).__name__}, not an object"
-            skip(item_id, reason, None, logging.WARNING)
-            continue
-        if item.get("deleted") or item.get("dead"):
-            state = "deleted" if item.get("deleted") else "dead"
-            skip(item_id, state, None, logging.DEBUG)
-            continue
-        if item.get("type") != "story":
-            skip(item_id, f"not a story (type {_shown(item.get('type'))})", None, logging.DEBUG)
-            continue
-        if "id" in item and item["id"] != item_id:
-            reason = f"malformed: the item says id {_shown(item['id'])}"
-            skip(item_id, reason, None, logging.WARNING)
-            continue
-        raw_title = item.get("title")
-        if not isinstance(raw_title, str) or not raw_title.strip():
-            skip(item_id, f"malformed: title {_shown(raw_title)}", None, logging.WARNING)
-            continue
-        # Stored as text: a lone surrogate from the API would make the frame unwritable.
-        title = sanitize_text(raw_title)
-        parsed = parse_thread_title(title)
-        if parsed is None:
-            hint = (
-                ". If it is a monthly thread, teach hn_assets/hackernews/titles.py its "
-                "phrasing and re-materialize hiring_threads."
-            )
-            skip(item_id, UNRECOGNISED_TITLE, title, logging.WARNING, hint)
-            continue
-        time = item.get("time")
-        if not _is_int(time):
-            logger.warning(
-                "thread %s of %r has time %s, not a Unix time; kept with time 0",
-                item_id,
-                username,
-                _shown(time),
-            )
-        kids = item.get("kids")
-        row = {
-            "id": item_id,
-            "kind": parsed.kind.value,
-            "month": parsed.month,
-            "title": title,
-            # A bad time only misorders the row and bad kids only lose the tie-break below;
-            # neither is a reason to drop a real thread.
-            "time": time if _is_int(time) else 0,
-            "num_kids": len(kids) if isinstance(kids, list) else 0,
-        }
-        key = (row["month"], row["kind"])
-        kept = best.get(key)
-        if kept is None:
-            best[key] = row
-            continue
-        # On a tie the first seen stays: HN lists submissions newest first.
-        winner, loser = (row, kept) if row["num_kids"] > kept["num_kids"] else (kept, row)
-        best[key] = winner
-        reason = (
-            f"duplicate: thread {winner['id']} is the {loser['kind']} thread of "
-            f"{loser['month']}, with more replies"
-        )
-        skip(loser["id"], reason, loser["title"], logging.INFO)
-
-    if not best:
-        return ThreadDiscovery(empty_threads_frame(), tuple(skipped), dict(batch.failed))
-    frame = pd.DataFrame(list(best.values()), columns=THREAD_COLUMNS)
-    frame = frame.sort_values(["month", "time", "id"], ignore_index=True)
-    return ThreadDiscovery(frame.astype(_DTYPES), tuple(skipped), dict(batch.failed))
+        thread = recognise_thread(item_id, item)
+        if isinstance(thread, NotAThread):
+            skips.add(item_id, thread.reason, thread.title, thread.level, thread.hint)
+        else:
+            _keep_best(best, _thread_row(item_id, item, thread, username), skips)
+    return ThreadDiscovery(
+        _threads_frame(list(best.values())), tuple(skips.entries), dict(batch.failed)
+    )
 
 
 def discover_threads(
-    client: HackerNewsClient, username: str = "whoishiring", limit: int | None = None
+    client: HackerNewsClient, username: str = WHOISHIRING, limit: int | None = None
 ) -> pd.DataFrame:
     """One row per recognised thread (id, kind, month, title, time, num_kids), oldest first.
 

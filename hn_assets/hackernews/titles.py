@@ -16,6 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+#: The HN account that posts the monthly threads.
+WHOISHIRING = "whoishiring"
+
 
 class ThreadKind(StrEnum):
     HIRING = "hiring"

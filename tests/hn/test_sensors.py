@@ -5,7 +5,8 @@ import dagster as dg
 from hn_assets.defs.partitions import HIRING_MONTHS
 from hn_assets.defs.resources import HNSampleClientResource
 from hn_assets.defs.sensors import UNFETCHED_RETRIES, thread_activity_sensor, whoishiring_sensor
-from hn_assets.hackernews.sample_archive import load_sample_archive
+from hn_assets.hackernews.sample_archive import SampleArchive, load_sample_archive
+from hn_assets.hackernews.titles import WHOISHIRING
 
 
 def _tick(sensor, instance, hn, cursor=None) -> dg.SensorResult | dg.SkipReason:
@@ -118,3 +119,28 @@ def test_a_month_that_left_posts_behind_is_retried_a_bounded_number_of_times(ins
 
     _record_fetch(instance, archive, old, unfetched=0)
     assert _month_runs(_tick(thread_activity_sensor, instance, HNSampleClientResource())) == []
+
+
+def test_a_dead_or_non_story_thread_title_adds_no_month(instance, monkeypatch):
+    """The sensor recognises threads as discovery does: a killed thread or a poll with a
+    thread's title is no new month."""
+    archive = load_sample_archive().visible(5)
+    first_id = archive.max_item_id + 1
+    fakes = {
+        first_id: {"title": "Ask HN: Who is hiring? (December 2026)", "dead": True},
+        first_id + 1: {"title": "Ask HN: Who is hiring? (January 2027)", "type": "poll"},
+    }
+    items = dict(archive.items)
+    for item_id, fields in fakes.items():
+        items[item_id] = {"by": WHOISHIRING, "id": item_id, "time": 1, "type": "story", **fields}
+    user = {**archive.users[WHOISHIRING]}
+    user["submitted"] = [*fakes, *user["submitted"]]
+    served = SampleArchive(
+        items, {WHOISHIRING: user}, archive.months, archive.threads, archive.root_of
+    )
+    monkeypatch.setattr("hn_assets.defs.resources.load_sample_archive", lambda: served)
+
+    result = _tick(whoishiring_sensor, instance, HNSampleClientResource())
+    assert _month_runs(result) == archive.months
+    assert sorted(instance.get_dynamic_partitions(HIRING_MONTHS)) == archive.months
+    assert result.cursor == str(first_id + 1)

@@ -16,10 +16,14 @@ from hn_assets.hackernews.sample_archive import load_sample_archive
 from hn_assets.hackernews.threads import (
     THREAD_COLUMNS,
     UNRECOGNISED_TITLE,
+    NotAThread,
+    RecognisedThread,
     SkippedSubmission,
     discover_threads,
     find_threads,
+    recognise_thread,
 )
+from hn_assets.hackernews.titles import ThreadKind
 
 LOGGER = "hn_assets.hackernews.threads"
 
@@ -207,3 +211,26 @@ def test_unknown_user_raises_and_unfetched_submissions_are_reported(caplog) -> N
     found = find_threads(failing)
     assert found.unfetched == {60: "HTTP 500"} and found.threads.empty
     assert "could not fetch submission 60" in caplog.text
+
+
+def test_one_function_decides_what_a_thread_is_for_discovery_and_the_sensor() -> None:
+    title = "Ask HN: Who is hiring? (June 2023)"
+    assert recognise_thread(70, story(70, title)) == RecognisedThread(
+        ThreadKind.HIRING, "2023-06", title
+    )
+    not_threads = {
+        "no such item (the API returned null)": None,
+        "malformed: the item is a list, not an object": [title],
+        "deleted": story(70, title, deleted=True),
+        "dead": story(70, title, dead=True),
+        "not a story (type 'poll')": {**story(70, title), "type": "poll"},
+        "malformed: the item says id 71": story(71, title),
+        "malformed: title None": story(70, None),
+        UNRECOGNISED_TITLE: story(70, "Ask HN: Who is hiring? (Juin 2023)"),
+    }
+    for reason, item in not_threads.items():
+        verdict = recognise_thread(70, item)
+        assert isinstance(verdict, NotAThread) and verdict.reason == reason
+    # The account deletes and kills things in the ordinary course; the rest deserves a look.
+    assert recognise_thread(70, story(70, title, dead=True)).level == logging.DEBUG
+    assert recognise_thread(70, story(70, None)).level == logging.WARNING
