@@ -19,7 +19,11 @@ import dagster as dg
 from hn_assets.defs.ingest import UNFETCHED_METADATA
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import HNClientResource
-from hn_assets.hackernews.threads import RecognisedThread, recognise_thread
+from hn_assets.hackernews.threads import (
+    RecognisedThread,
+    recognise_thread,
+    submitted_item_ids,
+)
 from hn_assets.hackernews.titles import WHOISHIRING, ThreadKind
 
 #: The run tag saying what started a run: a sensor's reason, "refresh" or "demo".
@@ -84,7 +88,7 @@ def whoishiring_sensor(context: dg.SensorEvaluationContext, hn: HNClientResource
         if user is None:
             return dg.SkipReason(f"HN user {WHOISHIRING!r} not found at {hn.source_name}")
         last_seen = int(context.cursor or 0)
-        new_ids = sorted(i for i in user.get("submitted", []) if i > last_seen)
+        new_ids = sorted(i for i in submitted_item_ids(user) if i > last_seen)
         if not new_ids:
             return dg.SkipReason(
                 f"no submissions by {WHOISHIRING} newer than item {last_seen} ({hn.source_name})"

@@ -81,7 +81,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
-def _submitted(user: object) -> list | None:
+def submitted_entries(user: object) -> list | None:
     """The user's ``submitted`` list, or None when the record is not shaped like a user."""
     if not isinstance(user, dict):
         return None
@@ -188,7 +188,7 @@ def _submissions(client: HackerNewsClient, username: str, limit: int | None) -> 
             f"Hacker News has no user {username!r}; the monthly threads are posted by "
             f"{WHOISHIRING!r}. Check the username and HN_API_URL."
         )
-    submitted = _submitted(user)
+    submitted = submitted_entries(user)
     if submitted is None:
         # An empty result here would replace the stored thread list, so refuse instead.
         raise ValueError(
@@ -197,6 +197,12 @@ def _submissions(client: HackerNewsClient, username: str, limit: int | None) -> 
             "HN API, then re-run."
         )
     return submitted if limit is None else submitted[: max(0, limit)]
+
+
+def submitted_item_ids(user: object) -> list[int]:
+    """The item ids a user record lists under ``submitted``, each once; nothing for a record
+    that is not shaped like a user."""
+    return list(dict.fromkeys(entry for entry in submitted_entries(user) or [] if _is_int(entry)))
 
 
 def _item_ids(submitted: list, skips: _SkipLog) -> list[int]:
@@ -277,6 +283,8 @@ def find_threads(
 
     best: dict[tuple[str, str], dict] = {}
     for item_id in ids:
+        if item_id in batch.failed:  # not an answer about the item: kept as unfetched only
+            continue
         item = batch.items.get(item_id)
         thread = recognise_thread(item_id, item)
         if isinstance(thread, NotAThread):

@@ -144,3 +144,16 @@ def test_a_dead_or_non_story_thread_title_adds_no_month(instance, monkeypatch):
     assert _month_runs(result) == archive.months
     assert sorted(instance.get_dynamic_partitions(HIRING_MONTHS)) == archive.months
     assert result.cursor == str(first_id + 1)
+
+
+def test_entries_of_submitted_that_are_not_item_ids_are_ignored(instance, monkeypatch):
+    archive = load_sample_archive().visible(2)
+    user = {**archive.users[WHOISHIRING]}
+    user["submitted"] = ["not an id", None, True, -4, *user["submitted"]]
+    served = SampleArchive(
+        archive.items, {WHOISHIRING: user}, archive.months, archive.threads, archive.root_of
+    )
+    monkeypatch.setattr("hn_assets.defs.resources.load_sample_archive", lambda: served)
+
+    result = _tick(whoishiring_sensor, instance, HNSampleClientResource())
+    assert _month_runs(result) == archive.months

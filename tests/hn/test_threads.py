@@ -211,6 +211,8 @@ def test_unknown_user_raises_and_unfetched_submissions_are_reported(caplog) -> N
     found = find_threads(failing)
     assert found.unfetched == {60: "HTTP 500"} and found.threads.empty
     assert "could not fetch submission 60" in caplog.text
+    # Not fetched is not "no such item": it is listed once, as unfetched, and not skipped.
+    assert found.skipped == ()
 
 
 def test_one_function_decides_what_a_thread_is_for_discovery_and_the_sensor() -> None:
