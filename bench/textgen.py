@@ -46,8 +46,8 @@ from hn_assets.textgen.corpus import (
     train_val_windows,
     windows_per_post,
 )
-from hn_assets.textgen.model import CharLSTM, WindowDataset
-from hn_assets.textgen.training import TrainConfig, train_char_lstm
+from hn_assets.textgen.model import WindowDataset
+from hn_assets.textgen.training import TrainConfig, new_model, train_char_lstm
 from hn_assets.textgen.vocab import Vocabulary, build_vocabulary
 
 GOALS = {
@@ -55,7 +55,8 @@ GOALS = {
     "tensorize_memory_ratio": 500.0,
     "train_targets_per_s_ratio": 30.0,
 }
-SEQ_LEN, STEP, HIDDEN, LAYERS, DROPOUT, BATCH = 100, 3, 512, 2, 0.4, 128
+#: The blog post's model, windows and batch: the "paper" profile.
+PAPER = TrainConfig()
 
 
 def log(message: str) -> None:
@@ -161,18 +162,26 @@ def tensorize_comparison(
 ) -> dict[str, Any]:
     def ours() -> tuple:
         corpus = encode_corpus(texts, vocab)
-        return corpus, train_val_windows(corpus, SEQ_LEN, STEP, val_fraction=0.1, seed=0)
+        return corpus, train_val_windows(
+            corpus,
+            seq_len=PAPER.seq_len,
+            step=PAPER.step,
+            val_fraction=PAPER.val_fraction,
+            seed=PAPER.seed,
+        )
 
     log("tensorize: ours ...")
     ours_s, ours_peak = measure(ours, repeats=3)
     corpus, (train, val) = ours()
     lengths = corpus.post_lengths
-    full_windows = int(windows_per_post(lengths, SEQ_LEN, STEP).sum())
+    full_windows = int(windows_per_post(lengths, PAPER.seq_len, PAPER.step).sum())
 
     subset = texts[::baseline_every]
     log(f"tensorize: blog post's loops on every {baseline_every}th post ({len(subset)} posts) ...")
-    blog_s, blog_peak = measure(lambda: blog_post_windows(subset, vocab, SEQ_LEN, STEP), repeats=1)
-    x_subset, _ = blog_post_windows(subset, vocab, SEQ_LEN, STEP)
+    blog_s, blog_peak = measure(
+        lambda: blog_post_windows(subset, vocab, PAPER.seq_len, PAPER.step), repeats=1
+    )
+    x_subset, _ = blog_post_windows(subset, vocab, PAPER.seq_len, PAPER.step)
     subset_windows = len(x_subset)
     del x_subset
     scale = full_windows / subset_windows
@@ -196,7 +205,7 @@ def tensorize_comparison(
         "blog_peak_bytes_measured": blog_peak,
         "blog_tensorize_s": round(blog_s * scale, 3),
         "blog_peak_bytes": int(blog_peak * scale),
-        "onehot_bytes": onehot_bytes(full_windows, SEQ_LEN, vocab.size),
+        "onehot_bytes": onehot_bytes(full_windows, PAPER.seq_len, vocab.size),
         "ours_tensorize_s": round(ours_s, 4),
         "ours_peak_bytes": ours_peak,
         "ours_bytes": int(corpus.data.nbytes + corpus.offsets.nbytes),
@@ -217,10 +226,14 @@ class BlogPostLSTM(nn.Module):
     def __init__(self, vocab_size: int) -> None:
         super().__init__()
         self.lstm = nn.LSTM(
-            vocab_size, HIDDEN, num_layers=LAYERS, dropout=DROPOUT, batch_first=True
+            vocab_size,
+            PAPER.hidden,
+            num_layers=PAPER.layers,
+            dropout=PAPER.dropout,
+            batch_first=True,
         )
-        self.dropout = nn.Dropout(DROPOUT)
-        self.head = nn.Linear(HIDDEN, vocab_size)
+        self.dropout = nn.Dropout(PAPER.dropout)
+        self.head = nn.Linear(PAPER.hidden, vocab_size)
 
     def forward(self, onehot: torch.Tensor) -> torch.Tensor:
         output, _ = self.lstm(onehot)
@@ -274,23 +287,24 @@ def training_comparison(
     per_sample: int = 1,
 ) -> dict[str, Any]:
     rng = np.random.default_rng(0)
-    x_blog, y_blog = blog_post_windows(texts[:200], vocab, SEQ_LEN, STEP)
+    batch = PAPER.batch_size
+    x_blog, y_blog = blog_post_windows(texts[:200], vocab, PAPER.seq_len, PAPER.step)
     blog = BlogPostLSTM(vocab.size)
 
     def blog_loss() -> torch.Tensor:
-        rows = rng.integers(0, len(x_blog), BATCH)
+        rows = rng.integers(0, len(x_blog), batch)
         onehot = torch.from_numpy(x_blog[rows]).to(device).float()
         target = torch.from_numpy(y_blog[rows].argmax(axis=1)).to(device)
         return F.cross_entropy(blog(onehot).float(), target)
 
     dataset = WindowDataset(corpus.data, train)
-    ours = CharLSTM(vocab.size, hidden=HIDDEN, layers=LAYERS, dropout=DROPOUT)
+    ours = new_model(vocab, PAPER)
 
     def ours_loss() -> torch.Tensor:
-        windows = dataset.__getitems__(rng.integers(0, len(dataset), BATCH))
+        windows = dataset.__getitems__(rng.integers(0, len(dataset), batch))
         return ours._loss(windows.to(device))
 
-    log(f"training: {repeats} x {per_sample} steps of batch {BATCH} each model on {device} ...")
+    log(f"training: {repeats} x {per_sample} steps of batch {batch} each model on {device} ...")
     seconds = _median_step_seconds(
         {
             "blog": _training_step(blog, blog_loss, device),
@@ -299,13 +313,13 @@ def training_comparison(
         repeats,
         per_sample,
     )
-    blog_rate = BATCH / seconds["blog"]
-    ours_rate = BATCH * SEQ_LEN / seconds["ours"]
+    blog_rate = batch / seconds["blog"]
+    ours_rate = batch * PAPER.seq_len / seconds["ours"]
     return {
         "device": str(device),
-        "batch_size": BATCH,
-        "seq_len": SEQ_LEN,
-        "lstm": f"{LAYERS} x {HIDDEN}",
+        "batch_size": batch,
+        "seq_len": PAPER.seq_len,
+        "lstm": f"{PAPER.layers} x {PAPER.hidden}",
         "steps_timed": repeats * per_sample,
         "blog_parameters": sum(p.numel() for p in blog.parameters()),
         "ours_parameters": sum(p.numel() for p in ours.parameters()),
@@ -368,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="part (3) budget; default 10 on a GPU, skipped on CPU",
     )
-    parser.add_argument("--train-batch-size", type=int, default=BATCH)
+    parser.add_argument("--train-batch-size", type=int, default=PAPER.batch_size)
     parser.add_argument(
         "--train-val-batches", type=int, default=100, help="validation batches per epoch in (3)"
     )

@@ -9,7 +9,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from hn_assets.config_adapter import add_arguments, from_arguments
 from hn_assets.errors import ConfigError, HNError
+from hn_assets.textgen.sampling import GenerateSettings
+
+#: A few postings for a terminal; the asset writes GenerateSettings' default number.
+CLI_GENERATE_SETTINGS = GenerateSettings(n=3)
 
 EPILOG = """\
 environment:
@@ -116,14 +121,13 @@ def _generate(args: argparse.Namespace) -> int:
     from hn_assets.textgen.sampling import generate_postings
 
     checkpoint = args.checkpoint or str(published_model(data_dir_from_env()))
+    settings = from_arguments(GenerateSettings, args, CLI_GENERATE_SETTINGS)
     try:
-        postings = generate_postings(
-            checkpoint, args.n, args.temperature, args.top_k, args.seed, args.max_chars
-        )
+        postings = generate_postings(checkpoint, settings)
     except (FileNotFoundError, ValueError) as err:
         raise CliError(str(err)) from err
     for number, posting in enumerate(postings, start=1):
-        ending = "" if posting.terminated else f" (cut at {args.max_chars} characters)"
+        ending = "" if posting.terminated else f" (cut at {settings.max_chars} characters)"
         print(f"--- posting {number}{ending}\n{posting.text.strip()}\n")
     return 0
 
@@ -193,18 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
-    generate.add_argument("--n", type=int, default=3, help="postings to write (default 3)")
-    generate.add_argument(
-        "--temperature",
-        type=float,
-        default=0.8,
-        help="lower is safer, higher is wilder (default 0.8)",
-    )
-    generate.add_argument("--seed", type=int, default=0, help="same seed, same text (default 0)")
-    generate.add_argument(
-        "--top-k", type=int, default=None, help="sample only the k likeliest chars"
-    )
-    generate.add_argument("--max-chars", type=int, default=2000, help="cap per posting")
+    add_arguments(generate, GenerateSettings, CLI_GENERATE_SETTINGS)
     generate.add_argument(
         "--checkpoint",
         default=None,

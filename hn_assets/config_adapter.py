@@ -162,11 +162,15 @@ def dagster_config(
     keep_base: bool = False,
     extra: dict[str, tuple[Any, Any]] | None = None,
     exclude: Iterable[str] = (),
+    base_class: type | None = None,
+    describe: Callable[[str, str], str] | None = None,
 ) -> type:
     """A ``dg.Config`` class with one field per described field of ``cls``, documented with
     its help. Defaults are ``base``'s values, or, with ``keep_base``, None meaning "the base's
     value at run time" (for a base chosen when the run starts, such as a named preset).
-    ``extra`` adds fields that are not settings of the dataclass (name -> (type, FieldInfo))."""
+    ``extra`` adds fields that are not settings of the dataclass (name -> (type, FieldInfo));
+    ``base_class`` replaces ``dg.Config`` (e.g. ``dg.ConfigurableResource``); ``describe(name,
+    help)`` writes a field's description."""
     import dagster as dg  # here, so a CLI that never builds Dagster config does not load it
     import pydantic
 
@@ -182,9 +186,13 @@ def dagster_config(
             description = f"{field.metadata[_HELP]} (None: {value})"
         else:
             default, description = _as_dagster_value(value, annotation), field.metadata[_HELP]
+        if describe is not None:
+            description = describe(field.name, field.metadata[_HELP])
         fields[field.name] = (annotation, pydantic.Field(default=default, description=description))
     fields |= extra or {}
-    return pydantic.create_model(name, __base__=dg.Config, __doc__=cls.__doc__, **fields)
+    return pydantic.create_model(
+        name, __base__=base_class or dg.Config, __doc__=cls.__doc__, **fields
+    )
 
 
 def _as_dagster_value(value: Any, annotation: Any) -> Any:

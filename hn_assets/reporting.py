@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 
@@ -63,3 +64,8 @@ def quarantined_markdown(quarantined: Sequence[QuarantinedPost], limit: int = 50
     if len(quarantined) > limit:
         lines.append(f"\n_and {len(quarantined) - limit} more_")
     return "\n".join(lines)
+
+
+def png_markdown(png: bytes, alt: str) -> str:
+    """Markdown that shows a PNG inline (a data URI), as the Dagster UI renders it."""
+    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"

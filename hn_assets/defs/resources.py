@@ -1,7 +1,7 @@
 """Dagster resources: thin configurable wrappers around the plain-Python clients.
 
-Which implementation is used is decided once, from the environment, in
-:func:`resources_from_env` (see DESIGN.md, "Resources and defaults").
+Which implementation is used is decided from the environment by ``hn_client_from_env`` and
+``search_index_from_env``, called once in ``definitions.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import Field
 
 from hn_assets import settings
-from hn_assets.errors import ConfigError
+from hn_assets.config_adapter import dagster_config, from_dagster_config, help_of
 from hn_assets.hackernews.client import (
     DEFAULT_API_URL,
     HackerNewsClient,
@@ -27,7 +27,12 @@ from hn_assets.hackernews.sample_archive import load_sample_archive
 from hn_assets.search.backends import SearchIndex
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.storage import ParquetStore, data_dir_from_env, local_dir
-from hn_assets.textgen.training import TrainConfig
+from hn_assets.textgen.training import (
+    PROFILES,
+    TRAINING_SET_SETTINGS,
+    TrainConfig,
+    profile_config,
+)
 
 
 class HNClientResource(dg.ConfigurableResource, abc.ABC):
@@ -171,64 +176,61 @@ def search_index_from_env(env: dict[str, str] | None = None) -> SearchIndexResou
     return SearchIndexResource(elasticsearch_url=dg.EnvVar("ELASTICSEARCH_URL"), **secrets)
 
 
-class LSTMTrainingResource(dg.ConfigurableResource):
-    """How and how long the char-LSTM trains.
+#: Budgets that LSTMTrainingResource declares itself, to default them from the environment.
+_FROM_ENVIRONMENT = ("max_time_s", "limit_train_batches")
 
-    ``profile`` "paper" is the blog post's model (2 x 512, RMSprop, dropout 0.4) for a
-    workstation or GPU; "small_cpu" is a 2 x 128 model with Adam that learns something in a
-    few minutes on 2 cores (`make demo`). Set fields to override the profile. Several GPUs or
-    nodes: set devices, strategy ("ddp") and num_nodes, no code change.
+
+def _override_description(name: str, env: str | None = None) -> str:
+    """The setting's help, then what an unset field means: the profile's value."""
+    values = ", ".join(f"{key} {getattr(profile_config(key), name)}" for key in PROFILES)
+    source = f"{env}, else the profile's" if env else "the profile's"
+    return f"{help_of(TrainConfig, name)} Unset: {source} ({values})."
+
+
+# One optional field per trainer setting of TrainConfig; None keeps the profile's value. The
+# training-set settings are char_training_set's config (training reads them back from it),
+# and LSTMTrainingResource declares the budgets itself to read them from the environment.
+_ProfileOverrides = dagster_config(
+    TrainConfig,
+    "LSTMTrainerSettings",
+    keep_base=True,
+    exclude=(*TRAINING_SET_SETTINGS, *_FROM_ENVIRONMENT),
+    base_class=dg.ConfigurableResource,
+    describe=lambda name, _help: _override_description(name),
+)
+
+
+class LSTMTrainingResource(_ProfileOverrides):
+    """How and how long the char-LSTM trains: a named profile of :class:`TrainConfig`, with
+    each field that is set overriding it.
+
+    ``profile`` "paper" (TrainConfig's defaults) is the blog post's model, for a workstation
+    or GPU; "small_cpu" (``TrainConfig.small_cpu``) is a smaller model that learns something
+    in a few minutes on 2 cores (`make demo`). Several GPUs or nodes: set devices (a number,
+    as text), strategy ("ddp") and num_nodes, no code change.
     """
 
     profile: str = Field(
         default_factory=settings.HN_LSTM_PROFILE.read,
-        description='"paper" or "small_cpu" (HN_LSTM_PROFILE).',
+        description=f"{' or '.join(PROFILES)} (HN_LSTM_PROFILE).",
     )
-    hidden: int | None = Field(default=None, description="LSTM units per layer.")
-    layers: int | None = Field(default=None, description="Stacked LSTM layers.")
-    batch_size: int | None = None
-    max_epochs: int | None = Field(default=None, description="Epochs per materialization.")
     max_time_s: float | None = Field(
         default_factory=settings.HN_LSTM_MAX_SECONDS.read,
-        description="Training-time budget per materialization (HN_LSTM_MAX_SECONDS).",
+        description=_override_description("max_time_s", settings.HN_LSTM_MAX_SECONDS.name),
     )
     limit_train_batches: int | None = Field(
         default_factory=settings.HN_LSTM_TRAIN_BATCHES.read,
-        description="Batches per epoch (HN_LSTM_TRAIN_BATCHES); the profile's when unset.",
+        description=_override_description(
+            "limit_train_batches", settings.HN_LSTM_TRAIN_BATCHES.name
+        ),
     )
-    accelerator: str = "auto"
-    devices: int = 1
-    strategy: str = "auto"
-    num_nodes: int = 1
     bpc_ceiling: float = Field(
         default=3.5, description="Check: validation bits/char must be below this."
     )
 
-    def config(self, **split: Any) -> TrainConfig:
-        """The profile with this resource's overrides; ``split`` carries the training set's
-        window and split settings so training uses exactly the windows the asset reported."""
-        profiles = {"paper": TrainConfig, "small_cpu": TrainConfig.small_cpu}
-        if self.profile not in profiles:
-            raise ConfigError(
-                f"unknown LSTM profile {self.profile!r}: use one of {sorted(profiles)}"
-            )
-        config = profiles[self.profile]()
-        overrides = {
-            "hidden": self.hidden,
-            "layers": self.layers,
-            "batch_size": self.batch_size,
-            "max_epochs": self.max_epochs,
-            "max_time_s": self.max_time_s,
-            "limit_train_batches": self.limit_train_batches,
-        }
-        config = dataclasses.replace(
-            config, **{k: v for k, v in overrides.items() if v is not None}
-        )
-        return dataclasses.replace(
-            config,
-            accelerator=self.accelerator,
-            devices=self.devices,
-            strategy=self.strategy,
-            num_nodes=self.num_nodes,
-            **split,
-        )
+    def config(self, **training_set: Any) -> TrainConfig:
+        """The profile with this resource's overrides; ``training_set`` carries the training
+        set's settings so training uses exactly the windows the asset reported. Raises
+        :class:`ConfigError` for an unknown profile."""
+        base = dataclasses.replace(profile_config(self.profile), **training_set)
+        return from_dagster_config(TrainConfig, self, base)

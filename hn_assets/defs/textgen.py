@@ -1,19 +1,23 @@
-"""Text-generation assets: all months of clean posts -> char training set -> LSTM -> postings."""
+"""Text-generation assets: all months of clean posts -> char training set -> LSTM -> postings.
 
-import base64
+No ``from __future__ import annotations`` here: Dagster must see the generated config
+classes themselves in the assets' signatures.
+"""
+
+import dataclasses
 import json
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from pydantic import Field
 
 from hn_assets import settings
+from hn_assets.config_adapter import dagster_config, from_dagster_config
 from hn_assets.defs.automation import when_stale, when_stale_at_most_once_per
 from hn_assets.defs.checks import check_result
 from hn_assets.defs.resources import DataStoreResource, LSTMTrainingResource
 from hn_assets.quality import no_quarantined_posts
-from hn_assets.reporting import quarantined_markdown
+from hn_assets.reporting import png_markdown, quarantined_markdown
 from hn_assets.storage import (
     LSTM_RUN_DIR,
     atomic_write_bytes,
@@ -21,31 +25,30 @@ from hn_assets.storage import (
     published_model,
 )
 from hn_assets.textgen.corpus import build_training_set
-from hn_assets.textgen.sampling import generate_postings
-from hn_assets.textgen.training import plot_curves_png, train_char_lstm
-from hn_assets.textgen.vocab import DEFAULT_MIN_FREQUENCY
+from hn_assets.textgen.sampling import GenerateSettings, generate_postings
+from hn_assets.textgen.training import (
+    TRAINING_SET_SETTINGS,
+    TrainConfig,
+    plot_curves_png,
+    train_char_lstm,
+)
 
 GROUP = "textgen"
 OWNERS = ["team:hn-platform"]
 CORPUS_DIR = "textgen/corpus"
+#: The training-set settings char_training_set used; training reads them back.
 SPLIT_FILE = "split.json"
 RETRAIN_CRON = settings.HN_LSTM_RETRAIN_CRON.read()
 
-
-def png_markdown(png: bytes, alt: str) -> dg.MetadataValue:
-    """A PNG the Dagster UI renders inline (markdown with a data URI)."""
-    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})")
-
-
-class TrainingSetConfig(dg.Config):
-    min_frequency: float = Field(
-        default=DEFAULT_MIN_FREQUENCY,
-        description="Characters rarer than this share of the corpus become <unknown>.",
-    )
-    seq_len: int = Field(default=100, description="Window length in characters.")
-    step: int = Field(default=3, description="Characters between window starts.")
-    val_fraction: float = Field(default=0.1, description="Share of posts held out.")
-    seed: int = 0
+# Generated from the dataclasses, which hold the settings' defaults and descriptions.
+TrainingSetConfig = dagster_config(
+    TrainConfig,
+    "TrainingSetConfig",
+    exclude=[
+        f.name for f in dataclasses.fields(TrainConfig) if f.name not in TRAINING_SET_SETTINGS
+    ],
+)
+GenerateConfig = dagster_config(GenerateSettings, "GenerateConfig")
 
 
 @dg.asset(
@@ -66,7 +69,7 @@ class TrainingSetConfig(dg.Config):
 )
 def char_training_set(
     context: dg.AssetExecutionContext,
-    config: TrainingSetConfig,
+    config: TrainingSetConfig,  # type: ignore[valid-type]
     storage: DataStoreResource,
     clean_posts: pd.DataFrame,
 ):
@@ -75,24 +78,15 @@ def char_training_set(
     arithmetic over this array, never materialised."""
     posts = clean_posts.sort_values(["month", "id"])
     directory = storage.local_dir(CORPUS_DIR)
-    split = {
-        "seq_len": config.seq_len,
-        "step": config.step,
-        "val_fraction": config.val_fraction,
-        "seed": config.seed,
-    }
+    training_set = from_dagster_config(TrainConfig, config).training_set()
     summary = build_training_set(
-        posts["text"].tolist(),
-        directory,
-        ids=posts["id"].tolist(),
-        min_frequency=config.min_frequency,
-        **split,
+        posts["text"].tolist(), directory, ids=posts["id"].tolist(), **training_set
     )
     quarantined = summary["quarantined"]
     for post in quarantined:
         context.log.warning(f"quarantined {post}")
     # Training reads these back, so its windows are the ones reported here.
-    atomic_write_text(directory / SPLIT_FILE, json.dumps(split))
+    atomic_write_text(directory / SPLIT_FILE, json.dumps(training_set))
     yield dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(directory)),
@@ -117,8 +111,13 @@ def char_training_set(
     )
 
 
-def _bpc_checks() -> list[dg.AssetCheckSpec]:
-    return [
+@dg.asset(
+    group_name=GROUP,
+    owners=OWNERS,
+    code_version="1",
+    kinds={"pytorch"},
+    deps=[char_training_set],
+    check_specs=[
         dg.AssetCheckSpec(
             "beats_unigram_baseline",
             asset="job_posting_lstm",
@@ -129,16 +128,7 @@ def _bpc_checks() -> list[dg.AssetCheckSpec]:
             asset="job_posting_lstm",
             description="Validation bits/char below the configured ceiling.",
         ),
-    ]
-
-
-@dg.asset(
-    group_name=GROUP,
-    owners=OWNERS,
-    code_version="1",
-    kinds={"pytorch"},
-    deps=[char_training_set],
-    check_specs=_bpc_checks(),
+    ],
     automation_condition=when_stale_at_most_once_per(RETRAIN_CRON),
 )
 def job_posting_lstm(
@@ -148,8 +138,8 @@ def job_posting_lstm(
     window. Resumes from its last checkpoint while the vocabulary is unchanged."""
     run_dir = storage.local_dir(LSTM_RUN_DIR)
     corpus_dir = storage.local_dir(CORPUS_DIR)
-    split = json.loads((corpus_dir / SPLIT_FILE).read_text())
-    result = train_char_lstm(corpus_dir, run_dir, trainer.config(**split))
+    training_set = json.loads((corpus_dir / SPLIT_FILE).read_text())
+    result = train_char_lstm(corpus_dir, run_dir, trainer.config(**training_set))
     # Generation reads one published file, whatever the run's checkpoint names are.
     published = published_model(storage.data_dir)
     atomic_write_bytes(published, Path(result.best_checkpoint_path).read_bytes())
@@ -164,7 +154,9 @@ def job_posting_lstm(
             "global_step": result.global_step,
             "epochs": result.epochs,
             "resumed": result.resumed,
-            "curves": png_markdown(plot_curves_png(result), "train and validation bits per char"),
+            "curves": dg.MetadataValue.md(
+                png_markdown(plot_curves_png(result), "train and validation bits per char")
+            ),
         }
     )
     yield dg.AssetCheckResult(
@@ -177,14 +169,6 @@ def job_posting_lstm(
         passed=result.val_bpc < trainer.bpc_ceiling,
         metadata={"val_bpc": result.val_bpc, "ceiling": trainer.bpc_ceiling},
     )
-
-
-class GenerateConfig(dg.Config):
-    n: int = Field(default=5, description="Postings to write.")
-    temperature: float = 0.8
-    top_k: int | None = None
-    seed: int = 0
-    max_chars: int = 2000
 
 
 @dg.asset(
@@ -203,12 +187,10 @@ class GenerateConfig(dg.Config):
     ],
     automation_condition=when_stale(),
 )
-def generated_postings(config: GenerateConfig, storage: DataStoreResource):
+def generated_postings(config: GenerateConfig, storage: DataStoreResource):  # type: ignore[valid-type]
     """New postings sampled from the LSTM, from the start character to the end character."""
     checkpoint = published_model(storage.data_dir)
-    postings = generate_postings(
-        checkpoint, config.n, config.temperature, config.top_k, config.seed, config.max_chars
-    )
+    postings = generate_postings(checkpoint, from_dagster_config(GenerateSettings, config))
     frame = pd.DataFrame(
         {"text": [p.text for p in postings], "terminated": [p.terminated for p in postings]}
     )

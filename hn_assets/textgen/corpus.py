@@ -22,7 +22,6 @@ import numpy as np
 
 from hn_assets.quarantine import QuarantinedPost, isolate
 from hn_assets.textgen.vocab import (
-    DEFAULT_MIN_FREQUENCY,
     END,
     START,
     Vocabulary,
@@ -235,11 +234,6 @@ class WindowIndex:
     def __len__(self) -> int:
         return int(self.first_window[-1])
 
-    @property
-    def n_targets(self) -> int:
-        """Targets per pass when every position of every window is predicted."""
-        return len(self) * self.seq_len
-
     def starts(self, windows: np.ndarray) -> np.ndarray:
         """Corpus positions where the given window numbers start."""
         windows = np.asarray(windows, dtype=np.int64)
@@ -289,10 +283,11 @@ def split_posts(
 
 def train_val_windows(
     corpus: EncodedCorpus,
-    seq_len: int = 100,
-    step: int = 3,
-    val_fraction: float = 0.1,
-    seed: int = 0,
+    *,
+    seq_len: int,
+    step: int,
+    val_fraction: float,
+    seed: int,
     val_step: int | None = None,
 ) -> tuple[WindowIndex, WindowIndex]:
     """Training windows (``step`` apart) and validation windows (``val_step``, default
@@ -315,7 +310,7 @@ def onehot_bytes(n_windows: int, seq_len: int, vocab_size: int) -> int:
 
 
 def blog_post_windows(
-    texts: Sequence[str], vocab: Vocabulary, seq_len: int = 100, step: int = 3
+    texts: Sequence[str], vocab: Vocabulary, seq_len: int, step: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The blog post's tensorisation, kept as the baseline for tests and the benchmark.
 
@@ -364,15 +359,16 @@ def build_training_set(
     directory: str | os.PathLike[str],
     *,
     ids: Sequence[int] | None = None,
-    min_frequency: float = DEFAULT_MIN_FREQUENCY,
-    seq_len: int = 100,
-    step: int = 3,
-    val_fraction: float = 0.1,
-    seed: int = 0,
+    min_frequency: float,
+    seq_len: int,
+    step: int,
+    val_fraction: float,
+    seed: int,
 ) -> dict[str, Any]:
     """Vocabulary + encoded corpus saved under ``directory``; returns the numbers for the
     asset's metadata. The split shown is the one training computes from the same
-    ``val_fraction`` and ``seed`` (by post content, so it is the same split).
+    ``val_fraction`` and ``seed`` (by post content, so it is the same split). The settings
+    are ``TrainConfig``'s training-set settings.
 
     ``quarantined`` in the result lists the posts left out (see :func:`wrap_posts`; pass the
     posts' ``ids`` so that the list names them); every other post is in the training set.
@@ -387,7 +383,9 @@ def build_training_set(
     corpus = encode_wrapped(wrapped, vocab, quarantined)
     del wrapped  # a copy of every post's text, needed no more: free it before the split
     files = corpus.save(directory)
-    train, val = train_val_windows(corpus, seq_len, step, val_fraction, seed)
+    train, val = train_val_windows(
+        corpus, seq_len=seq_len, step=step, val_fraction=val_fraction, seed=seed
+    )
     return {
         **corpus_summary(corpus, train, val),
         "files": files,

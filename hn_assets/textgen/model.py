@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
-import re
 import reprlib
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import lightning as L
 import numpy as np
@@ -22,8 +19,14 @@ from torch.utils.data import DataLoader, Dataset
 from hn_assets.errors import HNError
 from hn_assets.textgen.corpus import EncodedCorpus, WindowIndex, train_val_windows
 from hn_assets.textgen.vocab import Vocabulary
+from hn_assets.torch_checkpoints import (
+    describe_load_failure,
+    load_plain_checkpoint,
+    state_dict_problems,
+)
 
-OPTIMIZERS = ("rmsprop", "adam")
+Optimizer = Literal["rmsprop", "adam"]
+OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
 
 
 class CharLSTM(L.LightningModule):
@@ -31,18 +34,21 @@ class CharLSTM(L.LightningModule):
 
     The embedding is the one-hot input of the blog post's model in factored form (a one-hot
     vector times the first LSTM's input weights is a column lookup). The checkpoint carries
-    the vocabulary (``vocabulary_json``) so generation needs nothing else.
+    the vocabulary (``vocabulary_json``) so generation needs nothing else. The other
+    arguments have no defaults: they are settings of ``TrainConfig`` (see ``new_model`` in
+    :mod:`hn_assets.textgen.training`), or come back from a checkpoint.
     """
 
     def __init__(
         self,
         vocab_size: int,
-        hidden: int = 512,
-        layers: int = 2,
-        dropout: float = 0.4,
-        lr: float = 2e-3,
-        optimizer: str = "rmsprop",
-        embedding_dim: int = 64,
+        *,
+        hidden: int,
+        layers: int,
+        dropout: float,
+        lr: float,
+        optimizer: str,
+        embedding_dim: int,
         vocabulary_json: str = "",
     ) -> None:
         super().__init__()
@@ -115,18 +121,6 @@ _NOT_OURS = "is not a char-LSTM checkpoint written by hn-jobs"
 _HOW_TO_FIX = (
     "use a checkpoint of job_posting_lstm written by this project (hn-jobs refresh writes one)"
 )
-_UNSUPPORTED_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
-
-
-def _load_failure(error: BaseException) -> str:
-    """Why torch could not load a file, in a few words (its own messages run to a page)."""
-    if isinstance(error, pickle.UnpicklingError):
-        return "its pickled data is not plain tensors and values"
-    if isinstance(error, EOFError):
-        return "the file ends too early"
-    text = str(error).strip()
-    detail = text.splitlines()[0][:200] if text else "no details"
-    return f"{type(error).__name__}: {detail}"
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -141,31 +135,9 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise FileNotFoundError(f"no checkpoint at {source}; {_HOW_TO_FIX}")
     if not source.is_file():
         raise CheckpointError(f"{source} is not a file; {_HOW_TO_FIX}")
-    try:
-        with warnings.catch_warnings():
-            # Foreign pickles make torch warn about their protocol before it refuses them.
-            warnings.filterwarnings("ignore", message=".*pickle protocol", category=UserWarning)
-            checkpoint = torch.load(source, map_location="cpu", weights_only=True)
-    except PermissionError as error:
-        raise CheckpointError(
-            f"cannot read {source}: {error.strerror}; check its permissions"
-        ) from error
-    except pickle.UnpicklingError as error:
-        named = _UNSUPPORTED_GLOBAL.search(str(error))
-        if named is None:
-            raise CheckpointError(
-                f"{source} {_NOT_OURS}: it is damaged or not a torch checkpoint "
-                f"({_load_failure(error)}); {_HOW_TO_FIX}"
-            ) from error
-        raise CheckpointError(
-            f"{source} {_NOT_OURS}: loading it would import and call {named.group(1)}, so "
-            f"it could run code; refused. Only load checkpoints you trained; {_HOW_TO_FIX}"
-        ) from error
-    except Exception as error:  # noqa: BLE001 - torch reports damage with many exception types
-        raise CheckpointError(
-            f"{source} is empty, truncated or not a torch checkpoint ({_load_failure(error)}); "
-            f"{_HOW_TO_FIX}"
-        ) from error
+    checkpoint = load_plain_checkpoint(
+        source, not_ours=_NOT_OURS, how_to_fix=_HOW_TO_FIX, error=CheckpointError
+    )
     if not isinstance(checkpoint, dict):
         raise CheckpointError(
             f"{source} {_NOT_OURS}: it holds a {type(checkpoint).__name__}, not a checkpoint "
@@ -219,26 +191,7 @@ def _hyperparameters(checkpoint: Mapping[str, Any], source: Path) -> dict[str, A
 def state_dict_mismatch(model: nn.Module, state: Mapping[str, Any]) -> str | None:
     """Why ``state`` cannot be loaded into ``model`` (missing, unexpected or misshapen
     tensors), in one line; ``None`` when it fits exactly."""
-    expected = model.state_dict()
-    missing = [key for key in expected if key not in state]
-    unexpected = [str(key) for key in state if key not in expected]
-    misshapen = [
-        f"{key} {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
-        f" instead of {tuple(expected[key].shape)}"
-        for key, value in state.items()
-        if key in expected
-        and (not isinstance(value, torch.Tensor) or value.shape != expected[key].shape)
-    ]
-    problems = [
-        f"{label}: {', '.join(items[:3])}{' ...' if len(items) > 3 else ''}"
-        for label, items in (
-            ("missing", missing),
-            ("unexpected", unexpected),
-            ("wrong shape", misshapen),
-        )
-        if items
-    ]
-    return "; ".join(problems) or None
+    return state_dict_problems(model.state_dict(), state) or None
 
 
 def model_from_checkpoint(checkpoint: Mapping[str, Any], source: Path) -> CharLSTM:
@@ -249,7 +202,7 @@ def model_from_checkpoint(checkpoint: Mapping[str, Any], source: Path) -> CharLS
         vocabulary = Vocabulary.from_json(hparams["vocabulary_json"])
     except ValueError as error:
         raise CheckpointError(
-            f"{source} {_NOT_OURS}: its vocabulary is unreadable ({_load_failure(error)}); "
+            f"{source} {_NOT_OURS}: its vocabulary is unreadable ({describe_load_failure(error)}); "
             f"{_HOW_TO_FIX}"
         ) from error
     if vocabulary.size != hparams["vocab_size"]:
@@ -296,17 +249,19 @@ class WindowDataset(Dataset):
 
 
 class CharCorpusDataModule(L.LightningDataModule):
-    """Train / validation windows over a saved (memory-mapped) ``EncodedCorpus``."""
+    """Train / validation windows over a saved (memory-mapped) ``EncodedCorpus``; the
+    settings are ``TrainConfig``'s."""
 
     def __init__(
         self,
         corpus_dir: str | os.PathLike[str],
-        batch_size: int = 128,
-        seq_len: int = 100,
-        step: int = 3,
-        val_fraction: float = 0.1,
-        seed: int = 0,
-        num_workers: int = 0,
+        *,
+        batch_size: int,
+        seq_len: int,
+        step: int,
+        val_fraction: float,
+        seed: int,
+        num_workers: int,
     ) -> None:
         super().__init__()
         self.corpus_dir = corpus_dir
@@ -324,7 +279,11 @@ class CharCorpusDataModule(L.LightningDataModule):
         if self.corpus is None:
             self.corpus = EncodedCorpus.load(self.corpus_dir, mmap=True)
             self.train_windows, self.val_windows = train_val_windows(
-                self.corpus, self.seq_len, self.step, self.val_fraction, self.seed
+                self.corpus,
+                seq_len=self.seq_len,
+                step=self.step,
+                val_fraction=self.val_fraction,
+                seed=self.seed,
             )
 
     @property

@@ -1,4 +1,8 @@
-"""Sample job postings from a trained char-LSTM checkpoint."""
+"""Sample job postings from a trained char-LSTM checkpoint.
+
+Importing this module is cheap: ``hn-jobs`` builds its options from :class:`GenerateSettings`
+for every command, so torch and the model load only when sampling starts.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+from hn_assets.config_adapter import setting
 
-from hn_assets.textgen.model import CharLSTM, model_from_checkpoint, read_checkpoint
-from hn_assets.textgen.vocab import UNKNOWN, Vocabulary
+if TYPE_CHECKING:
+    import torch
+
+    from hn_assets.textgen.model import CharLSTM
+    from hn_assets.textgen.vocab import Vocabulary
 
 UNKNOWN_DISPLAY = "\ufffd"  # how UNKNOWN (rare characters, dashes, bullets) is shown
+
+
+@dataclass(frozen=True)
+class GenerateSettings:
+    """How postings are sampled: the one place these settings and their defaults are
+    written (the generated_postings asset's config and ``hn-jobs generate``'s options are
+    generated from it, see :mod:`hn_assets.config_adapter`)."""
+
+    n: int = setting(5, help="Postings to write.")
+    temperature: float = setting(0.8, help="Lower is safer, higher is wilder.")
+    top_k: int | None = setting(
+        None, help="Sample only from the k likeliest characters (None: from all)."
+    )
+    seed: int = setting(0, help="Same seed, same postings.")
+    max_chars: int = setting(2000, help="Characters per posting at most.")
+
+    def check(self, vocab_size: int) -> None:
+        """Raise ``ValueError`` naming the first setting out of range."""
+        if self.n < 1:
+            raise ValueError(f"n must be >= 1, got {self.n}")
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+        if self.top_k is not None and not 1 <= self.top_k <= vocab_size:
+            raise ValueError(f"top_k must be in 1..{vocab_size} or None, got {self.top_k}")
+        if self.max_chars < 1:
+            raise ValueError(f"max_chars must be >= 1, got {self.max_chars}")
 
 
 @dataclass(frozen=True)
@@ -30,6 +64,8 @@ def load_generator(checkpoint_path: str | os.PathLike[str]) -> tuple[CharLSTM, V
     code it carries. Raises ``FileNotFoundError``, or ``CheckpointError`` (a ``ValueError``)
     for a file that is damaged, unsafe or another model's.
     """
+    from hn_assets.textgen.model import model_from_checkpoint, read_checkpoint
+
     path = Path(checkpoint_path)
     if not path.exists():
         raise FileNotFoundError(
@@ -42,8 +78,10 @@ def load_generator(checkpoint_path: str | os.PathLike[str]) -> tuple[CharLSTM, V
 @contextmanager
 def _one_cpu_thread(device: torch.device) -> Iterator[None]:
     """Sampling is thousands of tiny sequential steps: extra threads only add contention
-    (10-50x slower on a busy machine), and one thread makes the numbers, hence the samples,
+    (far slower on a busy machine), and one thread makes the numbers, hence the samples,
     independent of the machine's core count."""
+    import torch
+
     if device.type != "cpu":
         yield
         return
@@ -56,39 +94,26 @@ def _one_cpu_thread(device: torch.device) -> Iterator[None]:
 
 
 def sample_postings(
-    model: CharLSTM,
-    vocab: Vocabulary,
-    n: int = 5,
-    temperature: float = 0.8,
-    top_k: int | None = None,
-    seed: int = 0,
-    max_chars: int = 2000,
+    model: CharLSTM, vocab: Vocabulary, settings: GenerateSettings = GenerateSettings()
 ) -> list[GeneratedPosting]:
-    """``n`` postings sampled together from START until END or ``max_chars`` characters."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    if top_k is not None and not 1 <= top_k <= vocab.size:
-        raise ValueError(f"top_k must be in 1..{vocab.size} or None, got {top_k}")
-    if max_chars < 1:
-        raise ValueError(f"max_chars must be >= 1, got {max_chars}")
+    """``settings.n`` postings sampled together from START until END or ``max_chars``."""
+    import torch
+
+    settings.check(vocab.size)
     device = next(model.parameters()).device
     with _one_cpu_thread(device), torch.inference_mode():
-        return _sample(model, vocab, n, temperature, top_k, seed, max_chars, device)
+        return _sample(model, vocab, settings, device)
 
 
 def _sample(
-    model: CharLSTM,
-    vocab: Vocabulary,
-    n: int,
-    temperature: float,
-    top_k: int | None,
-    seed: int,
-    max_chars: int,
-    device: torch.device,
+    model: CharLSTM, vocab: Vocabulary, settings: GenerateSettings, device: torch.device
 ) -> list[GeneratedPosting]:
-    generator = torch.Generator(device=device).manual_seed(seed)
+    import torch
+
+    from hn_assets.textgen.vocab import UNKNOWN
+
+    n, max_chars = settings.n, settings.max_chars
+    generator = torch.Generator(device=device).manual_seed(settings.seed)
     current = torch.full((n, 1), vocab.start_id, dtype=torch.long, device=device)
     state = None
     written = torch.zeros((n, max_chars), dtype=torch.long)
@@ -96,10 +121,10 @@ def _sample(
     terminated = torch.zeros(n, dtype=torch.bool)
     for position in range(max_chars + 1):
         logits, state = model(current, state)
-        logits = logits[:, -1].float() / temperature
+        logits = logits[:, -1].float() / settings.temperature
         logits[:, vocab.start_id] = float("-inf")  # START only ever opens a posting
-        if top_k is not None:
-            threshold = torch.topk(logits, top_k, dim=-1).values[:, -1:]
+        if settings.top_k is not None:
+            threshold = torch.topk(logits, settings.top_k, dim=-1).values[:, -1:]
             logits = logits.masked_fill(logits < threshold, float("-inf"))
         drawn = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator)
         ids = drawn[:, 0].cpu()
@@ -122,13 +147,9 @@ def _sample(
 
 
 def generate_postings(
-    checkpoint_path: str | os.PathLike[str],
-    n: int = 5,
-    temperature: float = 0.8,
-    top_k: int | None = None,
-    seed: int = 0,
-    max_chars: int = 2000,
+    checkpoint_path: str | os.PathLike[str], settings: GenerateSettings | None = None
 ) -> list[GeneratedPosting]:
-    """Load a checkpoint on the CPU and sample ``n`` postings; same seed, same postings."""
+    """Load a checkpoint on the CPU and sample postings; same seed, same postings."""
+    settings = settings or GenerateSettings()
     model, vocab = load_generator(checkpoint_path)
-    return sample_postings(model, vocab, n, temperature, top_k, seed, max_chars)
+    return sample_postings(model, vocab, settings)

@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +20,17 @@ import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
+from hn_assets.config_adapter import setting
+from hn_assets.errors import ConfigError
 from hn_assets.textgen.model import (
     CharCorpusDataModule,
     CharLSTM,
     CheckpointError,
+    Optimizer,
     read_checkpoint,
     state_dict_mismatch,
 )
+from hn_assets.textgen.vocab import DEFAULT_MIN_FREQUENCY, Vocabulary
 
 CHECKPOINT_DIR = "checkpoints"
 LAST_CHECKPOINT = "last.ckpt"
@@ -35,39 +40,63 @@ _ARCHITECTURE_KEYS = ("vocab_size", "hidden", "layers", "embedding_dim", "vocabu
 
 @dataclass
 class TrainConfig:
-    """Model size, optimisation and budgets. A budget of None means "no limit"."""
+    """Every setting of the char-LSTM trainer, from the training set to the hardware: the one
+    place they and their defaults are written (the Dagster config and command-line options
+    are generated from it, see :mod:`hn_assets.config_adapter`). The defaults are the
+    "paper" profile: the blog post's model, for a workstation or a GPU."""
 
-    hidden: int = 512
-    layers: int = 2
-    dropout: float = 0.4
-    lr: float = 2e-3
-    optimizer: str = "rmsprop"
-    embedding_dim: int = 64
-    batch_size: int = 128
-    seq_len: int = 100
-    step: int = 3
-    max_epochs: int = 20  # per call: a resumed run trains up to this many more epochs
-    max_time_s: float | None = None  # per call, training batches only
-    limit_train_batches: int | float | None = None  # batches per epoch
-    limit_val_batches: int | float | None = None
-    val_fraction: float = 0.1
-    seed: int = 0
-    gradient_clip: float = 5.0
-    early_stopping_patience: int = 3
-    progress_bar: bool | None = None  # None: only when stderr is a terminal
-    accelerator: str = "auto"
-    devices: int | str = 1
-    strategy: str = "auto"
-    num_nodes: int = 1
-    num_workers: int = 0
-    log_every_n_steps: int = 10
+    # The training set: char_training_set builds it with these and records them next to it,
+    # and training reads them back (see TRAINING_SET_SETTINGS).
+    min_frequency: float = setting(
+        DEFAULT_MIN_FREQUENCY,
+        help="Characters rarer than this share of the corpus become <unknown>.",
+    )
+    seq_len: int = setting(100, help="Window length in characters.")
+    step: int = setting(3, help="Characters between the starts of training windows.")
+    val_fraction: float = setting(0.1, help="Share of posts held out for validation.")
+    seed: int = setting(0, help="Seed of the train/validation split and of training.")
+    # The model.
+    hidden: int = setting(512, help="LSTM units per layer.")
+    layers: int = setting(2, help="Stacked LSTM layers.")
+    dropout: float = setting(0.4, help="Dropout between and after the LSTM layers.")
+    embedding_dim: int = setting(64, help="Size of the character embedding.")
+    # Optimisation.
+    optimizer: Optimizer = setting("rmsprop", help="rmsprop (the blog post's) or adam.")
+    lr: float = setting(2e-3, help="Learning rate.")
+    batch_size: int = setting(128, help="Windows per batch.")
+    gradient_clip: float = setting(5.0, help="Clip the gradient norm to this.")
+    early_stopping_patience: int = setting(
+        3, help="Validations without improvement before training stops."
+    )
+    # Budgets, per call (one materialization); None means "no limit".
+    max_epochs: int = setting(
+        20, help="Epochs per call; a resumed run trains up to this many more."
+    )
+    max_time_s: float | None = setting(
+        None, help="Seconds of training batches per call (None: no limit)."
+    )
+    limit_train_batches: int | float | None = setting(
+        None, help="Training batches per epoch: a count, or a share as 0.25 (None: all)."
+    )
+    limit_val_batches: int | float | None = setting(
+        None, help="Validation batches per epoch: a count, or a share as 0.25 (None: all)."
+    )
+    # Hardware and logging: Lightning's Trainer arguments.
+    accelerator: str = setting("auto", help="Lightning accelerator: auto, cpu, gpu, ...")
+    devices: int | str = setting(1, help="Devices per node: a number, or auto.")
+    strategy: str = setting("auto", help="Lightning strategy: auto, ddp, ...")
+    num_nodes: int = setting(1, help="Machines to train on.")
+    num_workers: int = setting(0, help="Data-loading worker processes.")
+    progress_bar: bool | None = setting(
+        None, help="Show progress bars (None: only when stderr is a terminal)."
+    )
+    log_every_n_steps: int = setting(10, help="Steps between logged training losses.")
 
     @classmethod
     def small_cpu(cls, max_time_s: float = 120.0) -> TrainConfig:
-        """A budget run for a few CPU cores (the demo): a 2 x 128 LSTM with Adam. In two
-        minutes on 2 shared cores it reached 2.2-3.0 bits per character on the sample
-        archive (unigram baseline 4.5), depending on the load; the 2 x 512 model manages only
-        some 20-100 steps in that time."""
+        """A budget run for a few CPU cores (the demo): a 2 x 128 LSTM with Adam, small enough
+        to take the many steps it needs to learn within minutes; the 2 x 512 model takes too
+        few in that time (bench/RESULTS.md has the measurements)."""
         return cls(
             hidden=128,
             dropout=0.2,
@@ -79,6 +108,41 @@ class TrainConfig:
             limit_train_batches=60,
             limit_val_batches=8,
         )
+
+    def training_set(self) -> dict[str, Any]:
+        """The training-set settings, as ``build_training_set`` takes them."""
+        return _pick(self, TRAINING_SET_SETTINGS)
+
+
+#: Settings of the training set rather than the training: char_training_set writes them next
+#: to the corpus and training reads them back, so it uses the windows the asset reported.
+TRAINING_SET_SETTINGS = ("min_frequency", "seq_len", "step", "val_fraction", "seed")
+_MODEL_SETTINGS = ("hidden", "layers", "dropout", "lr", "optimizer", "embedding_dim")
+_DATA_SETTINGS = ("batch_size", "seq_len", "step", "val_fraction", "seed", "num_workers")
+
+#: The named presets (HN_LSTM_PROFILE); ``hn_assets.settings.LSTM_PROFILES`` lists the names.
+PROFILES: dict[str, Callable[[], TrainConfig]] = {
+    "paper": TrainConfig,
+    "small_cpu": TrainConfig.small_cpu,
+}
+
+
+def profile_config(name: str) -> TrainConfig:
+    """The preset called ``name``; raises :class:`ConfigError` for an unknown name."""
+    if name not in PROFILES:
+        raise ConfigError(f"unknown LSTM profile {name!r}: use one of {sorted(PROFILES)}")
+    return PROFILES[name]()
+
+
+def _pick(config: TrainConfig, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(config, name) for name in names}
+
+
+def new_model(vocab: Vocabulary, config: TrainConfig) -> CharLSTM:
+    """An untrained :class:`CharLSTM` of ``config``'s size that carries ``vocab``."""
+    return CharLSTM(
+        vocab_size=vocab.size, vocabulary_json=vocab.to_json(), **_pick(config, _MODEL_SETTINGS)
+    )
 
 
 @dataclass
@@ -208,64 +272,28 @@ def _set_aside(checkpoint_dir: Path, run_dir: Path) -> None:
     shutil.move(str(checkpoint_dir), str(target))
 
 
-def train_char_lstm(
-    corpus_dir: str | os.PathLike[str], run_dir: str | os.PathLike[str], config: TrainConfig
-) -> TrainResult:
-    """Train (or resume training of) the char-LSTM on a saved corpus.
-
-    Resumes from ``run_dir/checkpoints/last.ckpt`` when the vocabulary and architecture are
-    unchanged; otherwise that run is moved to ``run_dir/superseded/<time>`` and training
-    starts fresh. Budgets (epochs, time, batches) apply to this call.
-    """
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+def _resume_or_set_aside(run_dir: Path, model: CharLSTM) -> tuple[Path | None, int, str | None]:
+    """(checkpoint to resume from, epochs it trained, None), or (None, 0, why training
+    starts fresh) after moving an earlier run that cannot be resumed out of the way."""
     checkpoint_dir = run_dir / CHECKPOINT_DIR
-    L.seed_everything(config.seed, workers=True, verbose=False)
-
-    data = CharCorpusDataModule(
-        corpus_dir,
-        batch_size=config.batch_size,
-        seq_len=config.seq_len,
-        step=config.step,
-        val_fraction=config.val_fraction,
-        seed=config.seed,
-        num_workers=config.num_workers,
-    )
-    data.setup()
-    corpus = data.corpus
-    assert corpus is not None and data.train_windows is not None and data.val_windows is not None
-    vocab = corpus.vocab
-
-    model = CharLSTM(
-        vocab_size=vocab.size,
-        hidden=config.hidden,
-        layers=config.layers,
-        dropout=config.dropout,
-        lr=config.lr,
-        optimizer=config.optimizer,
-        embedding_dim=config.embedding_dim,
-        vocabulary_json=vocab.to_json(),
-    )
-    checkpoint, fresh_reason = _resume_decision(checkpoint_dir / LAST_CHECKPOINT, model)
-    resumed = checkpoint is not None
-    max_epochs = config.max_epochs
-    if checkpoint is not None:
-        max_epochs += int(checkpoint.get("epoch", 0)) + 1
-    else:
+    last = checkpoint_dir / LAST_CHECKPOINT
+    checkpoint, fresh_reason = _resume_decision(last, model)
+    if checkpoint is None:
         _set_aside(checkpoint_dir, run_dir)
+        return None, 0, fresh_reason
+    return last, int(checkpoint.get("epoch", 0)) + 1, None
 
-    checkpointing = ModelCheckpoint(
-        dirpath=checkpoint_dir,
-        filename="best-{epoch}-{step}",
-        monitor="val_loss",
-        mode="min",
-        save_top_k=1,
-        save_last=True,
-        every_n_epochs=1,
-    )
-    recorder = CurveRecorder(config.log_every_n_steps)
+
+def _trainer(
+    run_dir: Path,
+    config: TrainConfig,
+    max_epochs: int,
+    checkpointing: ModelCheckpoint,
+    recorder: CurveRecorder,
+) -> L.Trainer:
+    """A Lightning trainer with ``config``'s budgets, hardware and logging."""
     interactive = sys.stderr.isatty() if config.progress_bar is None else config.progress_bar
-    trainer = L.Trainer(
+    return L.Trainer(
         default_root_dir=run_dir,
         accelerator=config.accelerator,
         devices=config.devices,
@@ -291,37 +319,65 @@ def train_char_lstm(
         enable_model_summary=interactive,
         num_sanity_val_steps=0,
     )
-    ckpt_path = checkpoint_dir / LAST_CHECKPOINT if resumed else None
-    del checkpoint
+
+
+def _validation_baseline(data: CharCorpusDataModule) -> float:
+    """Unigram bits per character of the validation targets, from the training posts' counts."""
+    corpus, train, val = data.corpus, data.train_windows, data.val_windows
+    assert corpus is not None and train is not None and val is not None
+    train_ids = np.concatenate(
+        [corpus.data[corpus.offsets[p] + 1 : corpus.offsets[p + 1]] for p in train.posts]
+    )
+    val_ids = np.asarray(corpus.data[val.target_positions()])
+    return unigram_bpc(train_ids, val_ids, corpus.vocab.size)
+
+
+def train_char_lstm(
+    corpus_dir: str | os.PathLike[str], run_dir: str | os.PathLike[str], config: TrainConfig
+) -> TrainResult:
+    """Train (or resume training of) the char-LSTM on a saved corpus.
+
+    Resumes from ``run_dir/checkpoints/last.ckpt`` when the vocabulary and architecture are
+    unchanged; otherwise that run is moved to ``run_dir/superseded/<time>`` and training
+    starts fresh. Budgets (epochs, time, batches) apply to this call.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    L.seed_everything(config.seed, workers=True, verbose=False)
+    data = CharCorpusDataModule(corpus_dir, **_pick(config, _DATA_SETTINGS))
+    model = new_model(data.vocab, config)
+    ckpt_path, epochs_done, fresh_reason = _resume_or_set_aside(run_dir, model)
+    checkpointing = ModelCheckpoint(
+        dirpath=run_dir / CHECKPOINT_DIR,
+        filename="best-{epoch}-{step}",
+        monitor="val_loss",
+        mode="min",
+        save_top_k=1,
+        save_last=True,
+        every_n_epochs=1,
+    )
+    recorder = CurveRecorder(config.log_every_n_steps)
+    trainer = _trainer(run_dir, config, config.max_epochs + epochs_done, checkpointing, recorder)
     # weights_only=True, stated rather than left to the installed torch's default: Lightning
     # reads the file again here, and _resume_decision only vetted what it saw a moment ago.
     trainer.fit(model, datamodule=data, ckpt_path=ckpt_path, weights_only=True)
 
-    last_path = checkpoint_dir / LAST_CHECKPOINT
-    best_path = Path(checkpointing.best_model_path) if checkpointing.best_model_path else last_path
     if checkpointing.best_model_score is None:
         raise RuntimeError(
             "training finished without a validation run; raise limit_val_batches or the budget"
         )
-    val_targets = data.val_windows.target_positions()
-    train_ids = np.concatenate(
-        [
-            corpus.data[corpus.offsets[p] + 1 : corpus.offsets[p + 1]]
-            for p in data.train_windows.posts
-        ]
-    )
-    baseline = unigram_bpc(train_ids, np.asarray(corpus.data[val_targets]), vocab.size)
+    last_path = run_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
     return TrainResult(
         checkpoint_path=last_path,
-        best_checkpoint_path=best_path,
+        best_checkpoint_path=Path(checkpointing.best_model_path or last_path),
         val_bpc=float(checkpointing.best_model_score) / math.log(2),
-        unigram_bpc=baseline,
+        unigram_bpc=_validation_baseline(data),
         train_curve=list(recorder.train_curve),
         val_curve=list(recorder.val_curve),
         parameters=sum(parameter.numel() for parameter in model.parameters()),
         chars_per_s=recorder.targets / recorder.batch_seconds if recorder.batch_seconds else 0.0,
         global_step=trainer.global_step,
-        resumed=resumed,
+        resumed=ckpt_path is not None,
         epochs=trainer.current_epoch,
         fresh_start_reason=fresh_reason,
         train_chars_seen=recorder.targets,

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from hn_assets.textgen.model import CharLSTM, CheckpointError
-from hn_assets.textgen.sampling import load_generator, sample_postings
-from hn_assets.textgen.training import _resume_decision
+from hn_assets.textgen.sampling import GenerateSettings, load_generator, sample_postings
+from hn_assets.textgen.training import TrainConfig, _resume_decision, new_model
 from hn_assets.textgen.vocab import build_vocabulary
 from tests.fakes.hostile_files import crafted_checkpoint, crafted_pickle, damaged_files
 
@@ -20,9 +20,7 @@ TEXTS = ["acme | backend engineer | remote", "globex | sre | berlin"]
 
 def tiny_model() -> CharLSTM:
     vocab = build_vocabulary(TEXTS, min_frequency=0.0)
-    return CharLSTM(
-        vocab_size=vocab.size, hidden=8, layers=2, embedding_dim=4, vocabulary_json=vocab.to_json()
-    )
+    return new_model(vocab, TrainConfig(hidden=8, layers=2, embedding_dim=4))
 
 
 def lightning_checkpoint(model: CharLSTM) -> dict[str, Any]:
@@ -53,7 +51,7 @@ def assert_one_line(error: BaseException) -> str:
 def test_a_checkpoint_of_ours_loads_and_samples(good: Path) -> None:
     model, vocab = load_generator(good)
     assert not model.training and vocab.size == model.hparams.vocab_size
-    assert len(sample_postings(model, vocab, n=2, max_chars=20)) == 2
+    assert len(sample_postings(model, vocab, GenerateSettings(n=2, max_chars=20))) == 2
 
 
 @pytest.mark.parametrize("make", [crafted_checkpoint, crafted_pickle])

@@ -18,7 +18,14 @@ from hn_assets.textgen.corpus import (
     train_val_windows,
     windows_per_post,
 )
-from hn_assets.textgen.vocab import END, START, UNKNOWN, build_vocabulary, normalise
+from hn_assets.textgen.vocab import (
+    DEFAULT_MIN_FREQUENCY,
+    END,
+    START,
+    UNKNOWN,
+    build_vocabulary,
+    normalise,
+)
 from tests.fakes.real_hn import load_real_posts, real_sample_dir
 
 TEXTS = [
@@ -183,7 +190,7 @@ def test_split_is_by_post_deterministic_and_stable_when_posts_are_appended():
 
 def test_split_of_posts_too_short_for_a_window_is_a_clear_error(corpus):
     with pytest.raises(ValueError, match="shorter than seq_len"):
-        train_val_windows(corpus, seq_len=500, step=3, val_fraction=0.5)
+        train_val_windows(corpus, seq_len=500, step=3, val_fraction=0.5, seed=0)
 
 
 def test_summary_reports_the_onehot_bytes_of_the_blog_formulation(corpus):
@@ -200,7 +207,9 @@ def test_build_training_set_saves_the_corpus_and_reports_metadata(tmp_path):
     texts = [
         f"posting {i}: we hire rust and go people in berlin \u2014 remote ok" * 3 for i in range(40)
     ]
-    summary = build_training_set(texts, tmp_path / "set", min_frequency=0.0, seq_len=30, step=3)
+    summary = build_training_set(
+        texts, tmp_path / "set", min_frequency=0.0, seq_len=30, step=3, val_fraction=0.1, seed=0
+    )
     loaded = EncodedCorpus.load(tmp_path / "set")
     assert summary["posts"] == loaded.n_posts == 40
     assert summary["characters"] == loaded.n_chars
@@ -222,7 +231,14 @@ def test_build_training_set_leaves_out_and_reports_a_bad_post(tmp_path):
     texts[12] = texts[12] + START + "fake boundary" + END
     ids = list(range(1000, 1030))
     summary = build_training_set(
-        texts, tmp_path / "set", ids=ids, min_frequency=0.0, seq_len=30, step=3
+        texts,
+        tmp_path / "set",
+        ids=ids,
+        min_frequency=0.0,
+        seq_len=30,
+        step=3,
+        val_fraction=0.1,
+        seed=0,
     )
     assert summary["posts"] == 29
     assert summary["quarantined"] == [
@@ -243,7 +259,14 @@ def test_real_posts_build_a_training_set(tmp_path):
     texts = [html_to_text(post.text) for post in posts]
     assert any("\u2026" in text for text in texts)
     summary = build_training_set(
-        texts, tmp_path / "real", ids=[post.id for post in posts], seq_len=100, step=3
+        texts,
+        tmp_path / "real",
+        ids=[post.id for post in posts],
+        min_frequency=DEFAULT_MIN_FREQUENCY,
+        seq_len=100,
+        step=3,
+        val_fraction=0.1,
+        seed=0,
     )
     assert summary["posts"] == len(posts) and summary["quarantined"] == []
     corpus = EncodedCorpus.load(tmp_path / "real")

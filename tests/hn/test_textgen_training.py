@@ -11,7 +11,12 @@ import pytest
 import torch
 
 from hn_assets.textgen.corpus import encode_corpus
-from hn_assets.textgen.sampling import generate_postings, load_generator, sample_postings
+from hn_assets.textgen.sampling import (
+    GenerateSettings,
+    generate_postings,
+    load_generator,
+    sample_postings,
+)
 from hn_assets.textgen.training import TrainConfig, plot_curves_png, train_char_lstm, unigram_bpc
 from hn_assets.textgen.vocab import UNKNOWN, build_vocabulary
 
@@ -100,11 +105,13 @@ def test_logs_are_written_under_the_run_dir(trained):
 
 def test_checkpoint_reloaded_in_a_new_process_generates_the_same_text(trained):
     _, _, result = trained
-    here = generate_postings(result.best_checkpoint_path, n=3, seed=11, max_chars=200)
+    settings = GenerateSettings(n=3, seed=11, max_chars=200)
+    here = generate_postings(result.best_checkpoint_path, settings)
     script = (
         "import json, sys\n"
-        "from hn_assets.textgen.sampling import generate_postings\n"
-        "postings = generate_postings(sys.argv[1], n=3, seed=11, max_chars=200)\n"
+        "from hn_assets.textgen.sampling import GenerateSettings, generate_postings\n"
+        "settings = GenerateSettings(n=3, seed=11, max_chars=200)\n"
+        "postings = generate_postings(sys.argv[1], settings)\n"
         "print(json.dumps([[p.text, p.terminated] for p in postings]))\n"
     )
     completed = subprocess.run(
@@ -117,25 +124,29 @@ def test_checkpoint_reloaded_in_a_new_process_generates_the_same_text(trained):
     there = json.loads(completed.stdout.strip().splitlines()[-1])
     assert there == [[p.text, p.terminated] for p in here]
     assert any(p.text for p in here)
-    other_seed = generate_postings(result.best_checkpoint_path, n=3, seed=12, max_chars=200)
+    other_seed = generate_postings(
+        result.best_checkpoint_path, GenerateSettings(n=3, seed=12, max_chars=200)
+    )
     assert [p.text for p in other_seed] != [p.text for p in here]
 
 
 def test_sampling_respects_cap_top_k_and_termination(trained):
     _, _, result = trained
     model, vocab = load_generator(result.best_checkpoint_path)
-    capped = sample_postings(model, vocab, n=4, max_chars=5, seed=0)
+    capped = sample_postings(model, vocab, GenerateSettings(n=4, max_chars=5, seed=0))
     assert all(len(p.text) <= 5 for p in capped)
     assert all(p.terminated or len(p.text) == 5 for p in capped)
-    greedy = sample_postings(model, vocab, n=2, top_k=1, seed=0, max_chars=300)
+    greedy = sample_postings(model, vocab, GenerateSettings(n=2, top_k=1, seed=0, max_chars=300))
     assert greedy[0] == greedy[1]  # top_k=1 leaves no randomness
-    long = sample_postings(model, vocab, n=8, temperature=0.5, seed=1, max_chars=600)
+    long = sample_postings(
+        model, vocab, GenerateSettings(n=8, temperature=0.5, seed=1, max_chars=600)
+    )
     assert any(p.terminated for p in long)  # it learned to end a posting
     assert all(UNKNOWN not in p.text for p in long)
     with pytest.raises(ValueError, match="temperature"):
-        sample_postings(model, vocab, temperature=0)
+        sample_postings(model, vocab, GenerateSettings(temperature=0))
     with pytest.raises(ValueError, match="top_k"):
-        sample_postings(model, vocab, top_k=vocab.size + 1)
+        sample_postings(model, vocab, GenerateSettings(top_k=vocab.size + 1))
 
 
 def test_missing_checkpoint_names_the_fix(tmp_path):
