@@ -32,8 +32,9 @@ from pathlib import Path
 
 import torch.multiprocessing as mp
 
+from rl_assets.a3c.config import A3CConfig, EvaluationSettings
 from rl_assets.a3c.evaluate import evaluate_checkpoint
-from rl_assets.a3c.trainer import A3CConfig, TrainingProgress, train
+from rl_assets.a3c.trainer import TrainingProgress, train
 from rl_assets.atari import frames_per_step, make_env
 
 GOAL_STEPS_PER_S_2_WORKERS = 1500
@@ -122,8 +123,8 @@ def a3c_steps_per_s(
         workers=workers,
         envs_per_worker=envs_per_worker,
         t_max=t_max,
-        max_frames=10**9,
-        max_seconds=600,
+        frames=10**9,
+        max_minutes=10,
         progress_every_s=1.0,
     )
     with tempfile.TemporaryDirectory() as run_dir, contextlib.suppress(_MeasurementDone):
@@ -143,7 +144,9 @@ def main() -> None:
         default=A3CConfig.envs_per_worker,
         help="envs per A3C worker (the trainer's default); the paper's 1 is measured beside it",
     )
-    parser.add_argument("--t-max", type=int, default=5, help="A3C steps per update (paper: 5)")
+    parser.add_argument(
+        "--t-max", type=int, default=A3CConfig.t_max, help="A3C steps per update (paper: 5)"
+    )
     parser.add_argument(
         "--seconds", type=float, default=30.0, help="measurement window of each side"
     )
@@ -222,11 +225,11 @@ def main() -> None:
             env=args.game,
             workers=args.workers,
             envs_per_worker=args.envs_per_worker,
-            max_seconds=args.learn_minutes * 60,
-            max_frames=10**10,
+            max_minutes=args.learn_minutes,
+            frames=10**10,
         )
         result = train(config, run_dir)
-        evaluation, _ = evaluate_checkpoint(result.checkpoint, episodes=10)
+        evaluation, _ = evaluate_checkpoint(result.checkpoint, EvaluationSettings(episodes=10))
         report["learning"] = {
             "minutes": args.learn_minutes,
             "frames": result.run_frames,

@@ -78,8 +78,18 @@ def _parse_bool(text: str) -> bool:
 
 def _parse_number(text: str) -> int | float:
     """``2e6`` and ``2000000`` are both the integer 2,000,000; ``0.5`` stays a float."""
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     return int(value) if value.is_integer() and "." not in text else value
+
+
+def _parse_int(text: str) -> int:
+    number = _parse_number(text)
+    if number != int(number):
+        raise argparse.ArgumentTypeError(f"expected a whole number (2e6 is one), got {text!r}")
+    return int(number)
 
 
 def value_parser(annotation: Any) -> Callable[[str], Any]:
@@ -90,7 +100,7 @@ def value_parser(annotation: Any) -> Callable[[str], Any]:
         if member is bool:
             return _parse_bool
         if member is int:
-            return lambda text: int(_parse_number(text))
+            return _parse_int
         if member is float:
             return float
         if typing.get_origin(member) is Literal:
@@ -126,10 +136,11 @@ def add_arguments(
         kwargs: dict[str, Any] = {"dest": field.name, "default": None}
         if members == [bool]:
             kwargs["action"] = argparse.BooleanOptionalAction
+        elif typing.get_origin(members[0]) is Literal:
+            kwargs["choices"] = typing.get_args(members[0])
         else:
             kwargs["type"] = value_parser(annotation)
-            if typing.get_origin(members[0]) is Literal:
-                kwargs["choices"] = typing.get_args(members[0])
+            kwargs["metavar"] = flag.lstrip("-").replace("-", "_").upper()
         group.add_argument(flag, help=f"{field.metadata[_HELP]} (default: {shown})", **kwargs)
     return group
 

@@ -66,6 +66,6 @@ def quarantined_markdown(quarantined: Sequence[QuarantinedPost], limit: int = 50
     return "\n".join(lines)
 
 
-def png_markdown(png: bytes, alt: str) -> str:
-    """Markdown that shows a PNG inline (a data URI), as the Dagster UI renders it."""
-    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"
+def image_markdown(data: bytes, alt: str, mime: str = "image/png") -> str:
+    """Markdown that shows an image inline (a data URI), as the Dagster UI renders it."""
+    return f"![{alt}](data:{mime};base64,{base64.b64encode(data).decode()})"

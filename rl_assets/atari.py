@@ -14,8 +14,8 @@ on the ALE v5 defaults:
 - 84x84 grayscale frames, the last 4 stacked: observations are ``uint8[4, 84, 84]``.
 
 Why not gymnasium's ``AtariPreprocessing``: it asks the ALE env for a full RGB observation on every
-emulated frame only to throw it away (about 2x slower per agent step on a small CPU, which matters
-because A3C is bound by emulation), and its ``terminal_on_life_loss`` restarts the whole game on
+emulated frame only to throw it away (a cost on every agent step, which matters because A3C is
+bound by emulation), and its ``terminal_on_life_loss`` restarts the whole game on
 every lost life, so an agent would only ever see its first life. ``AtariFrames`` below produces
 the same observations (``tests/rl/test_atari.py`` compares them frame by frame); gymnasium's
 ``RecordEpisodeStatistics``, ``ClipReward`` and ``FrameStackObservation`` are used as they are.
@@ -33,6 +33,8 @@ import cv2
 import gymnasium as gym
 import numpy as np
 from gymnasium.wrappers import ClipReward, FrameStackObservation, RecordEpisodeStatistics
+
+from rl_assets.errors import UnknownGameError
 
 gym.register_envs(ale_py)
 
@@ -53,12 +55,8 @@ class AtariSettings:
     repeat_action_probability: float = 0.0
     # ALE truncates an episode after this many emulated frames (108,000 = 30 minutes of play).
     max_episode_frames: int = 108_000
-    # Bilinear is what the DQN/A3C papers used and is 5x cheaper than "area" (gymnasium's choice).
+    # Bilinear is what the DQN/A3C papers used, and cheaper than "area" (gymnasium's choice).
     resize: Literal["area", "bilinear"] = "bilinear"
-
-
-class UnknownGameError(ValueError):
-    """Raised for an environment name that is neither an ALE game nor a registered gymnasium id."""
 
 
 @cache

@@ -17,7 +17,7 @@ from hn_assets.defs.automation import when_stale, when_stale_at_most_once_per
 from hn_assets.defs.checks import check_result
 from hn_assets.defs.resources import DataStoreResource, LSTMTrainingResource
 from hn_assets.quality import no_quarantined_posts
-from hn_assets.reporting import png_markdown, quarantined_markdown
+from hn_assets.reporting import image_markdown, quarantined_markdown
 from hn_assets.storage import (
     LSTM_RUN_DIR,
     atomic_write_bytes,
@@ -155,7 +155,7 @@ def job_posting_lstm(
             "epochs": result.epochs,
             "resumed": result.resumed,
             "curves": dg.MetadataValue.md(
-                png_markdown(plot_curves_png(result), "train and validation bits per char")
+                image_markdown(plot_curves_png(result), "train and validation bits per char")
             ),
         }
     )

@@ -13,21 +13,23 @@ One directory per game under the data dir (``RL_DATA_DIR``, default ``./data/rl`
 from __future__ import annotations
 
 import os
-import pickle
-import re
 import reprlib
 import shutil
 import time
-import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from hn_assets.torch_checkpoints import (
+    describe_load_failure,
+    load_plain_checkpoint,
+    state_dict_problems,
+)
 from rl_assets.a3c.model import ActorCritic, build_model
 from rl_assets.atari import AtariSettings
+from rl_assets.errors import CheckpointError
 
 CHECKPOINT_FORMAT = 1
 
@@ -81,10 +83,6 @@ class RunPaths:
         return archive
 
 
-class CheckpointError(RuntimeError):
-    """No checkpoint, or a file that is not an A3C checkpoint this project wrote."""
-
-
 #: What every checkpoint :func:`save_checkpoint` writes for the trainer holds, and its type.
 _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "env": str,
@@ -99,7 +97,6 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 }
 _NOT_OURS = "is not an A3C checkpoint written by `a3c train`"
 _HOW_TO_FIX = "train one with `a3c train` (or move this file out of the run directory)"
-_UNSUPPORTED_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
 
 
 def save_checkpoint(path: Path, payload: dict[str, Any]) -> None:
@@ -114,67 +111,12 @@ def save_checkpoint(path: Path, payload: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _load_failure(error: BaseException) -> str:
-    """Why torch could not load a file, in a few words (its own messages run to a page)."""
-    if isinstance(error, pickle.UnpicklingError):
-        return "its pickled data is not plain tensors and values"
-    if isinstance(error, EOFError):
-        return "the file ends too early"
-    text = str(error).strip()
-    detail = text.splitlines()[0][:200] if text else "no details"
-    return f"{type(error).__name__}: {detail}"
-
-
 def _read(path: Path) -> Any:
-    """The file's content, unpickled with ``weights_only=True``: a checkpoint can come from
-    anywhere (``a3c play`` reads whatever is in the run directory), and full unpickling would
-    run any code a crafted file names."""
-    try:
-        with warnings.catch_warnings():
-            # Foreign pickles make torch warn about their protocol before it refuses them.
-            warnings.filterwarnings("ignore", message=".*pickle protocol", category=UserWarning)
-            return torch.load(path, map_location="cpu", weights_only=True)
-    except PermissionError as error:
-        raise CheckpointError(
-            f"Cannot read {path}: {error.strerror}; check its permissions."
-        ) from error
-    except pickle.UnpicklingError as error:
-        named = _UNSUPPORTED_GLOBAL.search(str(error))
-        if named is None:
-            raise CheckpointError(
-                f"{path} {_NOT_OURS}: it is damaged or not a torch checkpoint "
-                f"({_load_failure(error)}); {_HOW_TO_FIX}."
-            ) from error
-        raise CheckpointError(
-            f"{path} {_NOT_OURS}: loading it would import and call {named.group(1)}, so it "
-            f"could run code; refused. Only load checkpoints you trained; {_HOW_TO_FIX}."
-        ) from error
-    except Exception as error:  # noqa: BLE001 - torch reports damage with many exception types
-        raise CheckpointError(
-            f"{path} is empty, truncated or not a torch checkpoint ({_load_failure(error)}); "
-            f"{_HOW_TO_FIX}."
-        ) from error
-
-
-def _state_dict_problems(expected: Mapping[str, torch.Tensor], state: Mapping[Any, Any]) -> str:
-    """Missing, unexpected and misshapen tensors of ``state``, in one line ('' if it fits)."""
-    missing = [key for key in expected if key not in state]
-    unexpected = [str(key) for key in state if key not in expected]
-    misshapen = [
-        f"{key} {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
-        f" instead of {tuple(expected[key].shape)}"
-        for key, value in state.items()
-        if key in expected
-        and (not isinstance(value, torch.Tensor) or value.shape != expected[key].shape)
-    ]
-    return "; ".join(
-        f"{label}: {', '.join(items[:3])}{' ...' if len(items) > 3 else ''}"
-        for label, items in (
-            ("missing", missing),
-            ("unexpected", unexpected),
-            ("wrong shape", misshapen),
-        )
-        if items
+    """The file's content as plain data: a checkpoint can come from anywhere (``a3c play``
+    reads whatever is in the run directory), and full unpickling would run any code a crafted
+    file names."""
+    return load_plain_checkpoint(
+        path, not_ours=_NOT_OURS, how_to_fix=f"{_HOW_TO_FIX}.", error=CheckpointError
     )
 
 
@@ -232,9 +174,9 @@ def _check(path: Path, checkpoint: dict[str, Any]) -> None:
     except (ValueError, RuntimeError) as error:  # e.g. a screen too small for the convolutions
         raise CheckpointError(
             f"{path} {_NOT_OURS}: obs_shape {tuple(shape)} describes no network this project "
-            f"builds ({_load_failure(error)}); {_HOW_TO_FIX}."
+            f"builds ({describe_load_failure(error)}); {_HOW_TO_FIX}."
         ) from error
-    problems = _state_dict_problems(skeleton.state_dict(), checkpoint["model"])
+    problems = state_dict_problems(skeleton.state_dict(), checkpoint["model"])
     if problems:
         raise CheckpointError(
             f"{path} {_NOT_OURS}: its weights do not fit the network it describes ({problems}); "

@@ -20,9 +20,11 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from rl_assets.a3c.checkpoint import CheckpointError, load_checkpoint, model_from_checkpoint
+from rl_assets.a3c.checkpoint import load_checkpoint, model_from_checkpoint
+from rl_assets.a3c.config import EvaluationSettings
 from rl_assets.a3c.model import ActorCritic
 from rl_assets.atari import AtariSettings, is_atari, make_env
+from rl_assets.errors import CheckpointError
 
 
 @dataclass(frozen=True)
@@ -129,23 +131,22 @@ def play(
 
 def evaluate_checkpoint(
     checkpoint_path: Path,
-    episodes: int = 10,
-    seed: int = 10_000,
-    max_episode_frames: int | None = None,
+    settings: EvaluationSettings | None = None,
+    *,
     compare_random: bool = True,
     gif_path: Path | None = None,
     expected_env: str | None = None,
 ) -> tuple[Evaluation, list[np.ndarray]]:
-    """Score the checkpoint's policy over ``episodes`` games (and random play on the same seeds).
+    """Score the checkpoint's policy over ``settings.episodes`` games (and random play on the
+    same seeds). Returns the first game's frames too.
 
-    ``max_episode_frames`` caps an Atari game's length (ALE truncation); the default is the
-    checkpoint's setting (108,000 frames = 30 minutes). Returns the first game's frames too.
     ``expected_env`` (the game being played) refuses a checkpoint trained on another
     environment; pass it whenever the caller knows the game, because the environment is
     otherwise taken from the file, and a ``module:Env`` id there would import that module.
     """
-    if episodes < 1:
-        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    settings = settings or EvaluationSettings()
+    settings.validate()
+    episodes, seed = settings.episodes, settings.seed
     checkpoint = load_checkpoint(checkpoint_path)
     env_name = checkpoint["env"]
     if expected_env is not None and env_name != expected_env:
@@ -154,13 +155,13 @@ def evaluate_checkpoint(
             f"the game it was trained on, or train this one first "
             f"(`a3c train --game {expected_env}`)."
         )
-    settings = AtariSettings(**checkpoint["atari_settings"])
-    if max_episode_frames is not None:
-        settings = replace(settings, max_episode_frames=max_episode_frames)
+    atari_settings = AtariSettings(**checkpoint["atari_settings"])
+    if settings.max_episode_frames is not None:
+        atari_settings = replace(atari_settings, max_episode_frames=settings.max_episode_frames)
     model = model_from_checkpoint(checkpoint)
     record = gif_path is not None
     env = make_env(
-        env_name, training=False, settings=settings, render=record and is_atari(env_name)
+        env_name, training=False, settings=atari_settings, render=record and is_atari(env_name)
     )
     shape, actions = tuple(env.observation_space.shape), int(env.action_space.n)
     if shape != tuple(checkpoint["obs_shape"]) or actions != checkpoint["n_actions"]:

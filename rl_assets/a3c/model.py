@@ -7,8 +7,8 @@ as ``uint8`` and are scaled to [0, 1] inside the network, once per batch.
 A network runs in two parts, ``encode`` (the convolutions: the costly part that depends on one
 observation) and ``decode`` (fully connected layers, LSTM, heads). Workers encode each step once
 while acting, keeping the autograd graph, and decode the whole rollout again in one batch to learn
-(see ``worker.py``): a fully connected layer over ``T * N`` rows at once is several times cheaper
-than ``T`` passes over ``N`` rows.
+(see ``worker.py``): a fully connected layer over ``T * N`` rows at once is cheaper than ``T``
+passes over ``N`` rows.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class AtariTrunk(nn.Module):
             flat = self.convs(torch.zeros(1, in_channels, screen_size, screen_size)).shape[1]
         self.fc = nn.Sequential(_init(nn.Linear(flat, 256)), nn.ReLU())
         self.out_features = 256
-        # oneDNN's convolutions (forward and, above all, backward) run about twice as fast on
-        # CPU with channels-last weights and inputs; the values and the state_dict stay the same.
+        # oneDNN's convolutions (forward and, above all, backward) run faster on CPU with
+        # channels-last weights and inputs; the values and the state_dict stay the same.
         self.convs.to(memory_format=torch.channels_last)
 
     def encode(self, obs: Tensor) -> Tensor:
@@ -129,8 +129,8 @@ def observation_batch(observations: np.ndarray) -> Tensor:
     """``observations[N, ...]`` as the networks' input tensor, without copying the values twice.
 
     Image stacks ``[N, C, H, W]`` come back with the same shape and values but channels-last in
-    memory, the layout ``AtariTrunk`` computes in: OpenCV interleaves each env's planes about 10x
-    faster than torch's strided ``uint8`` copy would (about 7 ms of each 60 ms update).
+    memory, the layout ``AtariTrunk`` computes in: OpenCV interleaves each env's planes much faster
+    than torch's strided ``uint8`` copy would.
     """
     if observations.ndim != 4:
         return torch.from_numpy(observations)

@@ -1,4 +1,4 @@
-"""A3C trainer: every hyperparameter in one dataclass, workers in processes, the parent supervises.
+"""A3C trainer: workers in processes, the parent supervises (settings: ``config.A3CConfig``).
 
 The parent process builds the global network and the shared optimiser, starts ``workers``
 actor-learner processes (``rl_assets.a3c.worker``), and then only supervises: it collects finished
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import queue
 import signal
 import threading
@@ -18,94 +17,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch.multiprocessing as mp
 
-from rl_assets.a3c.checkpoint import CheckpointError, RunPaths, load_checkpoint, save_checkpoint
-from rl_assets.a3c.model import build_model
-from rl_assets.a3c.shared_optim import make_optimizer
-from rl_assets.a3c.worker import (
-    EpisodeFinished,
-    LearnerStats,
-    SharedRunState,
-    WorkerFailed,
-    run_worker,
-)
-from rl_assets.atari import AtariSettings, frames_per_step, make_env, validate_env_name
-
-
-@dataclass
-class A3CConfig:
-    """Hyperparameters of Mnih et al. (2016) unless noted. Frames are emulator frames (Atari: 4 per
-    agent step, the frame skip); CartPole-like envs have 1 frame per step."""
-
-    # environment
-    env: str = "Pong"  # an ALE game ("Pong") or a gymnasium id ("CartPole-v1" gets the MLP)
-    repeat_action_probability: float = 0.0  # sticky actions: off, as in the paper
-    # budgets (whichever is reached first)
-    max_frames: int = 10_000_000
-    max_seconds: float | None = None
-    target_score: float | None = None  # stop early once the mean score of the last
-    target_window: int = 100  # ... target_window games reaches target_score
-    # parallelism
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    start_method: Literal["spawn", "forkserver"] = "spawn"  # never fork: callers may have threads
-    seed: int = 1  # env i of worker k uses seed + 1000 * k + i
-    # Envs each worker steps side by side, acting for all with one batched forward pass and
-    # making one asynchronous update from all their t_max steps (as PAAC / GA3C batch). 1 is the
-    # paper's A3C (one env per actor-learner, updates also at every episode end). The default 16
-    # amortises backward, optimiser and parameter copy over 16x the steps: per CPU second on this
-    # 2-core machine that is ~3.5x the paper's training throughput (37-47% of the env-only rate
-    # against 11-13%; bench/a3c.py measures both). It needs ~2-3x more frames on CartPole.
-    envs_per_worker: int = 16
-    # algorithm
-    t_max: int = 5  # steps per update
-    gamma: float = 0.99
-    gae_lambda: float = 1.0  # 1.0 = the paper's n-step returns; < 1 = GAE
-    entropy_coef: float = 0.01
-    value_coef: float = 0.5
-    max_grad_norm: float = 40.0
-    lstm: bool = False  # the paper's LSTM-256 variant
-    # optimiser
-    optimizer: Literal["rmsprop", "adam"] = "rmsprop"  # rmsprop = shared-statistics RMSprop
-    lr: float = 7e-4
-    anneal_lr: bool = True  # linearly to 0 over this run's frame budget
-    rmsprop_alpha: float = 0.99
-    rmsprop_eps: float = 0.1
-    # bookkeeping
-    checkpoint_every_s: float = 300.0
-    progress_every_s: float = 2.0
-    stats_every_updates: int = 100  # how often each worker reports losses to TensorBoard
-
-    def atari_settings(self) -> AtariSettings:
-        return AtariSettings(repeat_action_probability=self.repeat_action_probability)
-
-    @property
-    def frames_per_step(self) -> int:
-        return frames_per_step(self.env, self.atari_settings())
-
-    def validate(self) -> None:
-        validate_env_name(self.env)
-        problems = []
-        if self.workers < 1:
-            problems.append(f"workers must be >= 1, got {self.workers}")
-        if self.max_frames < 1:
-            problems.append(f"max_frames must be >= 1, got {self.max_frames}")
-        if self.envs_per_worker < 1:
-            problems.append(f"envs_per_worker must be >= 1, got {self.envs_per_worker}")
-        if self.t_max < 1:
-            problems.append(f"t_max must be >= 1, got {self.t_max}")
-        if self.lr <= 0:
-            problems.append(f"lr must be > 0, got {self.lr}")
-        if self.target_window < 1:
-            problems.append(f"target_window must be >= 1, got {self.target_window}")
-        if self.max_seconds is not None and self.max_seconds <= 0:
-            problems.append(f"max_seconds must be > 0 or None, got {self.max_seconds}")
-        if problems:
-            raise ValueError("Invalid A3C config: " + "; ".join(problems))
+from rl_assets.a3c.checkpoint import RunPaths, load_checkpoint, save_checkpoint
+from rl_assets.a3c.config import A3CConfig
+from rl_assets.a3c.messages import EpisodeFinished, LearnerStats, SharedRunState, WorkerFailed
+from rl_assets.a3c.model import ActorCritic, build_model
+from rl_assets.a3c.shared_optim import SharedOptimizer, make_optimizer
+from rl_assets.a3c.worker import run_worker
+from rl_assets.atari import make_env
+from rl_assets.errors import CheckpointError, WorkerCrashedError
 
 
 @dataclass(frozen=True)
@@ -136,10 +60,6 @@ class TrainingResult:
     @property
     def steps_per_s(self) -> float:
         return self.frames_per_s / self.frames_per_step
-
-
-class WorkerCrashedError(RuntimeError):
-    """A worker died; every other worker has been stopped. The message has the worker's traceback."""
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -242,16 +162,43 @@ def train(
 
     Without a checkpoint to resume from (or with ``resume=False``) an earlier run's files are
     moved to ``run_dir/previous-<time>/`` first.
-    Raises ``WorkerCrashedError`` if a worker dies and ``TrainingInterrupted`` on Ctrl-C; in every
+    Raises ``ConfigError`` for a bad config, ``CheckpointError`` for a checkpoint it cannot resume
+    from, ``WorkerCrashedError`` if a worker dies and ``TrainingInterrupted`` on Ctrl-C; in every
     case all worker processes have exited when this returns or raises.
     """
     config.validate()
     paths = RunPaths(Path(run_dir))
     paths.root.mkdir(parents=True, exist_ok=True)
+    run = _Run(config, paths, _prepare_learner(config, paths, resume))
+    started = time.monotonic()
+    stopped_because, failure = run.execute(on_progress, started)
+    wall_time = time.monotonic() - started
+    if failure is not None:
+        raise run.crash_error(failure)
+    run.save()
+    result = run.result(stopped_because, wall_time)
+    if stopped_because == "interrupted":
+        raise TrainingInterrupted(result)
+    return result
+
+
+@dataclass
+class _Learner:
+    """The global network and its shared optimiser, and the agent steps they have trained for."""
+
+    model: ActorCritic
+    optimizer: SharedOptimizer
+    obs_shape: tuple[int, ...]
+    n_actions: int
+    start_steps: int
+
+
+def _prepare_learner(config: A3CConfig, paths: RunPaths, resume: bool) -> _Learner:
+    """The network for the env, resumed from the run's checkpoint or fresh (an earlier run's
+    files then move aside), in shared memory."""
     probe = make_env(config.env, training=True, settings=config.atari_settings())
     obs_shape, n_actions = tuple(probe.observation_space.shape), int(probe.action_space.n)
     probe.close()
-
     model = build_model(obs_shape, n_actions, lstm=config.lstm)
     optimizer = make_optimizer(
         config.optimizer, model.parameters(), config.lr, config.rmsprop_alpha, config.rmsprop_eps
@@ -267,147 +214,168 @@ def train(
         paths.archive_previous_run()
     model.share_memory()
     optimizer.share_memory()
+    return _Learner(model, optimizer, obs_shape, n_actions, start_steps)
 
-    frame_skip = config.frames_per_step
-    max_steps = math.ceil(config.max_frames / frame_skip)
-    context = mp.get_context(config.start_method)
-    shared = SharedRunState(
-        steps=context.Value("q", 0),
-        stop=context.Event(),
-        messages=context.Queue(),
-        max_steps=max_steps,
-    )
-    log = EpisodeLog(paths, start_steps, frame_skip, keep_scores=config.target_window)
-    episodes_before = log.episodes
-    workers = [
-        context.Process(
-            target=run_worker,
-            args=(rank, config, model, optimizer, shared),
-            name=f"a3c-worker-{rank}",
-            daemon=True,  # never outlive the trainer
+
+class _Run:
+    """One training run: the worker processes, what they share, and the episode log."""
+
+    def __init__(self, config: A3CConfig, paths: RunPaths, learner: _Learner):
+        self.config, self.paths, self.learner = config, paths, learner
+        self.frame_skip = config.frames_per_step
+        context = mp.get_context(config.start_method)
+        self.shared = SharedRunState(
+            model=learner.model,
+            optimizer=learner.optimizer,
+            steps=context.Value("q", 0),
+            stop=context.Event(),
+            messages=context.Queue(),
+            max_steps=math.ceil(config.frames / self.frame_skip),
         )
-        for rank in range(config.workers)
-    ]
+        self.log = EpisodeLog(
+            paths, learner.start_steps, self.frame_skip, keep_scores=config.target_window
+        )
+        self.episodes_before = self.log.episodes
+        self.workers = [
+            context.Process(
+                target=run_worker,
+                args=(rank, config, self.shared),
+                name=f"a3c-worker-{rank}",
+                daemon=True,  # never outlive the trainer
+            )
+            for rank in range(config.workers)
+        ]
 
-    def save() -> None:
-        run_steps = shared.steps.value
+    def execute(
+        self, on_progress: ProgressCallback | None, started: float
+    ) -> tuple[str, WorkerFailed | None]:
+        """Start the workers, supervise them until the run ends, and stop them all."""
+        try:
+            with _sigint_ignored():  # children inherit SIG_IGN; the trainer handles Ctrl-C
+                for worker in self.workers:
+                    worker.start()
+            return _Supervisor(self, on_progress, started).run()
+        except KeyboardInterrupt:
+            return "interrupted", None
+        finally:
+            with _sigint_ignored():  # a second Ctrl-C must not cut the shutdown short
+                _stop_workers(self.workers, self.shared, self.log)
+            self.log.close()
+
+    def save(self) -> None:
+        run_steps = self.shared.steps.value
+        config, learner = self.config, self.learner
         save_checkpoint(
-            paths.checkpoint,
+            self.paths.checkpoint,
             {
                 "env": config.env,
-                "obs_shape": obs_shape,
-                "n_actions": n_actions,
+                "obs_shape": learner.obs_shape,
+                "n_actions": learner.n_actions,
                 "lstm": config.lstm,
-                "frames_per_step": frame_skip,
+                "frames_per_step": self.frame_skip,
                 "atari_settings": asdict(config.atari_settings()),
-                "steps": start_steps + run_steps,
-                "frames": log.frames(run_steps),
-                "episodes": log.episodes,
+                "steps": learner.start_steps + run_steps,
+                "frames": self.log.frames(run_steps),
+                "episodes": self.log.episodes,
                 "config": asdict(config),
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
+                "model": learner.model.state_dict(),
+                "optimizer": learner.optimizer.state_dict(),
             },
         )
 
-    started = time.monotonic()
-    failure: WorkerFailed | None = None
-    stopped_because = "interrupted"
-    try:
-        with _sigint_ignored():  # children inherit SIG_IGN; the trainer handles Ctrl-C for all
-            for worker in workers:
-                worker.start()
-        stopped_because, failure = _supervise(
-            workers, shared, log, config, save, on_progress, started
+    def crash_error(self, failure: WorkerFailed) -> WorkerCrashedError:
+        lines = failure.traceback.strip().splitlines()
+        cause = lines[-1] if lines else "no traceback"
+        return WorkerCrashedError(
+            f"A3C worker {failure.worker} crashed ({cause}), so all {len(self.workers)} workers "
+            f"were stopped; the last checkpoint, if any, is {self.paths.checkpoint}.",
+            failure.traceback,
         )
-    except KeyboardInterrupt:
-        stopped_because = "interrupted"
-    finally:
-        with _sigint_ignored():  # a second Ctrl-C must not cut the shutdown short
-            _stop_workers(workers, shared, log)
-        log.close()
-    wall_time = time.monotonic() - started
 
-    if failure is not None:
-        raise WorkerCrashedError(
-            f"A3C worker {failure.worker} crashed, so all {len(workers)} workers were stopped "
-            f"(the last checkpoint, if any, is {paths.checkpoint}).\n{failure.traceback}"
+    def result(self, stopped_because: str, wall_time: float) -> TrainingResult:
+        run_steps = self.shared.steps.value
+        return TrainingResult(
+            frames=self.log.frames(run_steps),
+            run_frames=run_steps * self.frame_skip,
+            frames_per_step=self.frame_skip,
+            wall_time_s=wall_time,
+            frames_per_s=run_steps * self.frame_skip / wall_time,
+            episodes=self.log.episodes,
+            run_episodes=self.log.episodes - self.episodes_before,
+            mean_score_100=self.log.mean_score(),
+            stopped_because=stopped_because,
+            checkpoint=self.paths.checkpoint,
+            paths=self.paths,
         )
-    save()
-    run_steps = shared.steps.value
-    result = TrainingResult(
-        frames=log.frames(run_steps),
-        run_frames=run_steps * frame_skip,
-        frames_per_step=frame_skip,
-        wall_time_s=wall_time,
-        frames_per_s=run_steps * frame_skip / wall_time,
-        episodes=log.episodes,
-        run_episodes=log.episodes - episodes_before,
-        mean_score_100=log.mean_score(),
-        stopped_because=stopped_because,
-        checkpoint=paths.checkpoint,
-        paths=paths,
-    )
-    if stopped_because == "interrupted":
-        raise TrainingInterrupted(result)
-    return result
 
 
-def _supervise(
-    workers: list,
-    shared: SharedRunState,
-    log: EpisodeLog,
-    config: A3CConfig,
-    save: Callable[[], None],
-    on_progress: ProgressCallback | None,
-    started: float,
-) -> tuple[str, WorkerFailed | None]:
-    """Run until the budget is spent or a worker fails; Ctrl-C propagates to the caller."""
-    last_progress = last_checkpoint = started
-    last_steps = 0
-    budget_frames = shared.max_steps * log.frames_per_step
-    while True:
+class _Supervisor:
+    """The trainer's loop while the workers run: log their messages, notice a dead worker,
+    checkpoint and report progress on time, and say when and why the run is over."""
+
+    def __init__(self, training: _Run, on_progress: ProgressCallback | None, started: float):
+        self.training, self.on_progress, self.started = training, on_progress, started
+        self.last_progress = self.last_checkpoint = started
+        self.last_steps = 0
+
+    def run(self) -> tuple[str, WorkerFailed | None]:
+        """Until the budget is spent or a worker fails; Ctrl-C propagates to the caller."""
+        config, log = self.training.config, self.training.log
+        max_seconds = None if config.max_minutes is None else config.max_minutes * 60
+        while True:
+            failure = self._failure()
+            if failure is not None:
+                return "crashed", failure
+            if log.reached(config.target_score, config.target_window):
+                return "target score", None
+            if all(w.exitcode == 0 for w in self.training.workers):
+                return "frame budget", None
+            now = time.monotonic()
+            if max_seconds is not None and now - self.started >= max_seconds:
+                return "time budget", None
+            if now - self.last_checkpoint >= config.checkpoint_every_minutes * 60:
+                self.training.save()
+                self.last_checkpoint = now
+            if now - self.last_progress >= config.progress_every_s:
+                self._report_progress(now)
+
+    def _failure(self) -> WorkerFailed | None:
+        """The first failure a worker reported, or a worker that died without reporting."""
+        shared, log = self.training.shared, self.training.log
         failure = _drain(shared.messages, log, wait_s=0.25)
-        if failure is None:
-            dead = [
-                (rank, w.exitcode) for rank, w in enumerate(workers) if w.exitcode not in (None, 0)
-            ]
-            if dead:
-                time.sleep(0.5)  # give its traceback a moment to arrive
-                rank, code = dead[0]
-                reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-                failure = _drain(shared.messages, log, wait_s=0.0) or WorkerFailed(
-                    rank, f"Process {reason}."
-                )
         if failure is not None:
-            return "crashed", failure
-        if log.reached(config.target_score, config.target_window):
-            return "target score", None
-        if all(w.exitcode == 0 for w in workers):
-            return "frame budget", None
-        now = time.monotonic()
-        if config.max_seconds is not None and now - started >= config.max_seconds:
-            return "time budget", None
-        if now - last_checkpoint >= config.checkpoint_every_s:
-            save()
-            last_checkpoint = now
-        if now - last_progress >= config.progress_every_s:
-            steps = shared.steps.value
-            frames_per_s = (steps - last_steps) * log.frames_per_step / (now - last_progress)
-            log.throughput(frames_per_s, log.frames(steps))
-            log.flush()
-            if on_progress is not None:
-                on_progress(
-                    TrainingProgress(
-                        frames=log.frames(steps),
-                        run_frames=steps * log.frames_per_step,
-                        budget_frames=budget_frames,
-                        frames_per_s=frames_per_s,
-                        episodes=log.episodes,
-                        mean_score_100=log.mean_score(),
-                        elapsed_s=now - started,
-                    )
+            return failure
+        dead = [
+            (rank, w.exitcode)
+            for rank, w in enumerate(self.training.workers)
+            if w.exitcode not in (None, 0)
+        ]
+        if not dead:
+            return None
+        time.sleep(0.5)  # give its traceback a moment to arrive
+        rank, code = dead[0]
+        reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        return _drain(shared.messages, log, wait_s=0.0) or WorkerFailed(rank, f"Process {reason}.")
+
+    def _report_progress(self, now: float) -> None:
+        log = self.training.log
+        steps = self.training.shared.steps.value
+        frames_per_s = (steps - self.last_steps) * log.frames_per_step / (now - self.last_progress)
+        log.throughput(frames_per_s, log.frames(steps))
+        log.flush()
+        if self.on_progress is not None:
+            self.on_progress(
+                TrainingProgress(
+                    frames=log.frames(steps),
+                    run_frames=steps * log.frames_per_step,
+                    budget_frames=self.training.shared.max_steps * log.frames_per_step,
+                    frames_per_s=frames_per_s,
+                    episodes=log.episodes,
+                    mean_score_100=log.mean_score(),
+                    elapsed_s=now - self.started,
                 )
-            last_progress, last_steps = now, steps
+            )
+        self.last_progress, self.last_steps = now, steps
 
 
 def _drain(messages, log: EpisodeLog, wait_s: float) -> WorkerFailed | None:

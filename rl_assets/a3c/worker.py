@@ -21,7 +21,6 @@ import signal
 import time
 import traceback
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
@@ -29,51 +28,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from rl_assets.a3c.config import A3CConfig
+from rl_assets.a3c.messages import EpisodeFinished, LearnerStats, SharedRunState, WorkerFailed
 from rl_assets.a3c.model import ActorCritic, RecurrentState, build_model, observation_batch
 from rl_assets.atari import make_env
-
-if TYPE_CHECKING:
-    from rl_assets.a3c.shared_optim import SharedOptimizer
-    from rl_assets.a3c.trainer import A3CConfig
-
-
-# ---- messages from workers to the trainer process -------------------------------------------
-
-
-@dataclass(frozen=True)
-class EpisodeFinished:
-    worker: int
-    step: int  # agent steps of this run when the episode ended (shared counter)
-    score: float  # unclipped game score
-    length: int  # agent steps
-    wall_time_s: float
-
-
-@dataclass(frozen=True)
-class LearnerStats:
-    worker: int
-    step: int
-    policy_loss: float
-    value_loss: float
-    entropy: float
-    lr: float
-
-
-@dataclass(frozen=True)
-class WorkerFailed:
-    worker: int
-    traceback: str
-
-
-@dataclass
-class SharedRunState:
-    """What the trainer and its workers share besides the model and the optimiser."""
-
-    steps: Any  # multiprocessing Value('q'): agent steps taken by all workers in this run
-    stop: Any  # multiprocessing Event: set by the trainer to stop every worker
-    messages: Any  # multiprocessing Queue of EpisodeFinished | LearnerStats | WorkerFailed
-    max_steps: int  # the run's budget in agent steps
-
 
 # ---- the algorithm -------------------------------------------------------------------------
 
@@ -259,33 +217,21 @@ def annealed_lr(config: A3CConfig, steps_done: int, max_steps: int) -> float:
 # ---- the process ---------------------------------------------------------------------------
 
 
-def run_worker(
-    rank: int,
-    config: A3CConfig,
-    global_model: ActorCritic,
-    optimizer: SharedOptimizer,
-    shared: SharedRunState,
-) -> None:
+def run_worker(rank: int, config: A3CConfig, shared: SharedRunState) -> None:
     """Entry point of worker ``rank``. Exits 0 when the budget is spent or the trainer says stop;
     on an error, sends the traceback to the trainer and exits 1."""
     # Ctrl-C goes to the whole process group; the trainer alone decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        _learn(rank, config, global_model, optimizer, shared)
+        _learn(rank, config, shared)
     except BaseException:
         shared.messages.put(WorkerFailed(rank, traceback.format_exc()))
         raise SystemExit(1) from None
 
 
-def _learn(
-    rank: int,
-    config: A3CConfig,
-    global_model: ActorCritic,
-    optimizer: SharedOptimizer,
-    shared: SharedRunState,
-) -> None:
+def _learn(rank: int, config: A3CConfig, shared: SharedRunState) -> None:
     torch.set_num_threads(1)
-    # Denormal floats in the RMSprop statistics make every update several times slower.
+    # Denormal floats in the RMSprop statistics would make every update much slower.
     torch.set_flush_denormal(True)
     seed = config.seed + 1000 * rank
     torch.manual_seed(seed)
@@ -298,7 +244,7 @@ def _learn(
     model = build_model(envs[0].observation_space.shape, envs[0].action_space.n, lstm=config.lstm)
     state = model.initial_state(len(envs))
     local_params = list(model.parameters())
-    global_params = list(global_model.parameters())
+    global_params = list(shared.model.parameters())
     trainer = multiprocessing.parent_process()
     updates = 0
     while not shared.stop.is_set():
@@ -316,8 +262,8 @@ def _learn(
         for local, remote in zip(local_params, global_params, strict=True):
             remote.grad = local.grad
         lr = annealed_lr(config, steps, shared.max_steps)
-        optimizer.set_lr(lr)
-        optimizer.step()
+        shared.optimizer.set_lr(lr)
+        shared.optimizer.step()
         updates += 1
 
         for episode in finished:

@@ -5,89 +5,44 @@ policy against random play; both are partitioned by the A3C paper's five games. 
 game's run folder under ``RL_DATA_DIR`` (default ``./data/rl``), see ``rl_assets.a3c.checkpoint``.
 """
 
-import base64
 import time
 
 import dagster as dg
 from pydantic import Field
 
+from hn_assets.config_adapter import dagster_config, from_dagster_config
+from hn_assets.reporting import image_markdown
 from rl_assets.a3c.checkpoint import RunPaths
+from rl_assets.a3c.config import A3CConfig, EvaluationSettings
 from rl_assets.a3c.evaluate import evaluate_checkpoint, gif_bytes, plot_learning_curve
-from rl_assets.a3c.trainer import A3CConfig, TrainingProgress, train
+from rl_assets.a3c.trainer import TrainingProgress, train
 from rl_assets.atari import PAPER_GAMES
+from rl_assets.errors import WorkerCrashedError
 
 game_partitions = dg.StaticPartitionsDefinition(list(PAPER_GAMES))
 
 
-class A3CTrainingConfig(dg.Config):
-    """Run config of ``a3c_policy``; anything not here keeps the paper's value (see A3CConfig)."""
-
-    frames: int = Field(
-        default=2_000_000, description="Frame budget of this run (4 frames per agent step)."
-    )
-    max_minutes: float | None = Field(
-        default=None, description="Wall-time budget of this run, if any."
-    )
-    workers: int = Field(default=0, description="Actor-learner processes; 0 = one per CPU core.")
-    lr: float = Field(
-        default=7e-4,
-        description="Learning rate, annealed linearly to 0 over `frames` unless `anneal_lr` is off.",
-    )
-    anneal_lr: bool = Field(
-        default=True, description="Anneal the learning rate to 0 over `frames` (the paper)."
-    )
-    optimizer: str = Field(
-        default="rmsprop", description="'rmsprop' (shared statistics, the paper's) or 'adam'."
-    )
-    lstm: bool = Field(
-        default=False, description="Use the LSTM-256 network (must match a resumed checkpoint)."
-    )
-    t_max: int = Field(default=5, description="Agent steps per update.")
-    envs_per_worker: int = Field(
-        default=0,
-        description="Envs each worker steps side by side (one batched forward pass, one update "
-        "from all their steps); 1 = the paper's A3C, 0 = A3CConfig's default (faster).",
-    )
-    seed: int = Field(default=1, description="Env i of worker k is seeded with seed + 1000k + i.")
-    repeat_action_probability: float = Field(
-        default=0.0, description="ALE sticky actions (paper: 0)."
-    )
-    resume: bool = Field(
-        default=True, description="Continue from the game's checkpoint; false moves it aside."
-    )
-    checkpoint_every_minutes: float = Field(
-        default=5.0, description="Periodic checkpoint interval."
-    )
-
-    def a3c_config(self, game: str) -> A3CConfig:
-        defaults = A3CConfig()
-        return A3CConfig(
-            env=game,
-            max_frames=self.frames,
-            max_seconds=self.max_minutes * 60 if self.max_minutes else None,
-            workers=self.workers or defaults.workers,
-            lr=self.lr,
-            anneal_lr=self.anneal_lr,
-            optimizer=self.optimizer,  # type: ignore[arg-type]
-            lstm=self.lstm,
-            t_max=self.t_max,
-            envs_per_worker=self.envs_per_worker or defaults.envs_per_worker,
-            seed=self.seed,
-            repeat_action_probability=self.repeat_action_probability,
-            checkpoint_every_s=self.checkpoint_every_minutes * 60,
+A3CTrainingConfig = dagster_config(
+    A3CConfig,
+    "A3CTrainingConfig",
+    exclude=("env",),  # the partition is the game
+    extra={
+        "resume": (
+            bool,
+            Field(
+                default=True,
+                description="Continue from the game's checkpoint; false moves the old run "
+                "aside to previous-<time>/.",
+            ),
         )
+    },
+)
+A3CEvaluationConfig = dagster_config(EvaluationSettings, "A3CEvaluationConfig")
 
 
-class A3CEvaluationConfig(dg.Config):
-    episodes: int = Field(default=10, description="Games played by the policy, and by random play.")
-    seed: int = Field(default=10_000, description="Game k uses seed + k, for both players.")
-    max_episode_frames: int | None = Field(
-        default=None, description="Cut games after this many frames (default 108,000)."
-    )
-
-
-def _png_markdown(png: bytes, alt: str) -> dg.MetadataValue:
-    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})")
+def training_config(config: A3CTrainingConfig, game: str) -> A3CConfig:  # type: ignore[valid-type]
+    """The settings of an ``a3c_policy`` run for ``game``: the run config over the defaults."""
+    return from_dagster_config(A3CConfig, config, A3CConfig(env=game))
 
 
 def _log_progress_every(context: dg.AssetExecutionContext, seconds: float):
@@ -118,15 +73,23 @@ def _log_progress_every(context: dg.AssetExecutionContext, seconds: float):
     ),
 )
 def a3c_policy(
-    context: dg.AssetExecutionContext, config: A3CTrainingConfig
+    context: dg.AssetExecutionContext,
+    config: A3CTrainingConfig,  # type: ignore[valid-type]
 ) -> dg.MaterializeResult:
     game = context.partition_key
     paths = RunPaths.for_game(game)
-    a3c_config = config.a3c_config(game)
+    a3c_config = training_config(config, game)
     context.log.info(f"Training {game} with {a3c_config.workers} workers in {paths.root}")
-    result = train(
-        a3c_config, paths.root, on_progress=_log_progress_every(context, 30.0), resume=config.resume
-    )
+    try:
+        result = train(
+            a3c_config,
+            paths.root,
+            on_progress=_log_progress_every(context, 30.0),
+            resume=config.resume,  # type: ignore[attr-defined]
+        )
+    except WorkerCrashedError as error:
+        context.log.error(f"The crashed worker's traceback:\n{error.worker_traceback}")
+        raise
     plot_learning_curve(paths.episodes_csv, paths.learning_curve, f"A3C on {game}")
     return dg.MaterializeResult(
         metadata={
@@ -142,7 +105,9 @@ def a3c_policy(
             ),
             "stopped_because": dg.MetadataValue.text(result.stopped_because),
             "checkpoint": dg.MetadataValue.path(str(result.checkpoint.resolve())),
-            "learning_curve": _png_markdown(paths.learning_curve.read_bytes(), "learning curve"),
+            "learning_curve": dg.MetadataValue.md(
+                image_markdown(paths.learning_curve.read_bytes(), "learning curve")
+            ),
             "learning_curve_png": dg.MetadataValue.path(str(paths.learning_curve.resolve())),
         }
     )
@@ -160,17 +125,14 @@ def a3c_policy(
     ),
 )
 def a3c_evaluation(
-    context: dg.AssetExecutionContext, config: A3CEvaluationConfig
+    context: dg.AssetExecutionContext,
+    config: A3CEvaluationConfig,  # type: ignore[valid-type]
 ) -> dg.MaterializeResult:
     game = context.partition_key
     paths = RunPaths.for_game(game)
+    settings = from_dagster_config(EvaluationSettings, config)
     evaluation, frames = evaluate_checkpoint(
-        paths.checkpoint,
-        episodes=config.episodes,
-        seed=config.seed,
-        max_episode_frames=config.max_episode_frames,
-        gif_path=paths.evaluation_gif,
-        expected_env=game,
+        paths.checkpoint, settings, gif_path=paths.evaluation_gif, expected_env=game
     )
     evaluation.save(paths.evaluation_json)
     policy, random_play = evaluation.policy.summary(), evaluation.random.summary()  # type: ignore[union-attr]
@@ -180,12 +142,9 @@ def a3c_evaluation(
     )
     # A small preview for the UI (every 4th step, half size); the full game is in the GIF file.
     preview = gif_bytes(frames, fps=15, every=4, scale=0.5, max_frames=300)
-    gif_markdown = (
-        f"![one evaluation game](data:image/gif;base64,{base64.b64encode(preview).decode()})"
-    )
     return dg.MaterializeResult(
         metadata={
-            "episodes": dg.MetadataValue.int(config.episodes),
+            "episodes": dg.MetadataValue.int(settings.episodes),
             "frames_trained": dg.MetadataValue.int(evaluation.frames_trained),
             "mean_score": dg.MetadataValue.float(policy["mean"]),
             "std_score": dg.MetadataValue.float(policy["std"]),
@@ -194,7 +153,9 @@ def a3c_evaluation(
             "random_mean_score": dg.MetadataValue.float(random_play["mean"]),
             "random_std_score": dg.MetadataValue.float(random_play["std"]),
             "scores": dg.MetadataValue.md(table),
-            "episode_gif": dg.MetadataValue.md(gif_markdown),
+            "episode_gif": dg.MetadataValue.md(
+                image_markdown(preview, "one evaluation game", "image/gif")
+            ),
             "episode_gif_path": dg.MetadataValue.path(str(paths.evaluation_gif.resolve())),
         }
     )

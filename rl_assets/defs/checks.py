@@ -25,8 +25,10 @@ def a3c_policy_beats_random(
 ) -> dg.AssetCheckResult:
     game = context.op_execution_context.partition_key
     evaluation = Evaluation.load(RunPaths.for_game(game).evaluation_json)
-    assert evaluation.random is not None, "a3c_evaluation always plays the random baseline"
-    advantage = evaluation.policy.mean - evaluation.random.mean
+    advantage = evaluation.advantage_over_random
+    assert evaluation.random is not None and advantage is not None, (
+        "a3c_evaluation always plays the random baseline"
+    )
     return dg.AssetCheckResult(
         passed=advantage >= config.margin,
         metadata={

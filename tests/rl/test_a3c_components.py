@@ -7,9 +7,9 @@ import torch
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 
+from rl_assets.a3c.config import A3CConfig
 from rl_assets.a3c.model import build_model
 from rl_assets.a3c.shared_optim import SharedAdam, SharedRMSprop
-from rl_assets.a3c.trainer import A3CConfig
 from rl_assets.a3c.worker import a3c_loss, advantages, annealed_lr, collect_rollout, replay
 
 GAMMA = 0.9

@@ -11,12 +11,12 @@ from rl_assets.atari import (
     AtariSettings,
     EpisodicLife,
     FireOnReset,
-    UnknownGameError,
     frames_per_step,
     make_atari_env,
     make_env,
     validate_env_name,
 )
+from rl_assets.errors import UnknownGameError
 
 
 def wrappers(env: gym.Env) -> list[type]:

@@ -10,17 +10,13 @@ from typing import Any
 import pytest
 import torch
 
-from rl_assets.a3c.checkpoint import (
-    CheckpointError,
-    load_checkpoint,
-    model_from_checkpoint,
-    save_checkpoint,
-)
+from rl_assets.a3c.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
+from rl_assets.a3c.config import A3CConfig, EvaluationSettings
 from rl_assets.a3c.evaluate import evaluate_checkpoint
 from rl_assets.a3c.model import build_model
 from rl_assets.a3c.shared_optim import make_optimizer
-from rl_assets.a3c.trainer import A3CConfig
 from rl_assets.cli import main
+from rl_assets.errors import CheckpointError
 from tests.fakes.hostile_files import crafted_checkpoint, crafted_pickle, damaged_files
 
 GAME = "CartPole-v1"
@@ -148,7 +144,7 @@ def test_foreign_checkpoints_are_clear_errors(tmp_path: Path, change, message: s
 
 def test_playing_a_checkpoint_of_another_game_is_refused(good: Path) -> None:
     with pytest.raises(CheckpointError, match="holds a policy for 'CartPole-v1', not 'Pong'"):
-        evaluate_checkpoint(good, episodes=1, expected_env="Pong")
+        evaluate_checkpoint(good, EvaluationSettings(episodes=1), expected_env="Pong")
 
 
 def test_a_checkpoint_whose_network_does_not_fit_its_env_is_refused(tmp_path: Path) -> None:
@@ -156,4 +152,4 @@ def test_a_checkpoint_whose_network_does_not_fit_its_env_is_refused(tmp_path: Pa
     wrong = {**payload(), "obs_shape": (8,), "model": build_model((8,), 2).state_dict()}
     save_checkpoint(path, wrong)
     with pytest.raises(CheckpointError, match=r"expects observations \(8,\)"):
-        evaluate_checkpoint(path, episodes=1)
+        evaluate_checkpoint(path, EvaluationSettings(episodes=1))

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rl_assets.a3c.trainer import A3CConfig, WorkerCrashedError, train
+from rl_assets.a3c.config import A3CConfig
+from rl_assets.a3c.trainer import train
+from rl_assets.errors import WorkerCrashedError
 
 # The paper's algorithm and defaults (shared RMSprop, t_max 5, n-step returns, entropy 0.01);
 # only the learning rate is raised for this small problem. With one env per worker (the paper's
@@ -23,7 +25,7 @@ CARTPOLE = A3CConfig(
     workers=2,
     seed=1,
     lr=5e-3,
-    max_frames=200_000,
+    frames=200_000,
     target_score=195.0,
     target_window=20,
     progress_every_s=5.0,
@@ -39,9 +41,9 @@ def test_a3c_solves_cartpole_on_two_workers(tmp_path, envs_per_worker):
     mean_of_last_20 = episodes["score"].rolling(20).mean()
     solved_at = episodes.loc[mean_of_last_20 >= 195.0, "frames"]
     assert result.stopped_because == "target score", (
-        f"not solved in {config.max_frames:,} frames; best mean of 20 games {mean_of_last_20.max():.1f}"
+        f"not solved in {config.frames:,} frames; best mean of 20 games {mean_of_last_20.max():.1f}"
     )
-    assert len(solved_at) and solved_at.iloc[0] <= config.max_frames
+    assert len(solved_at) and solved_at.iloc[0] <= config.frames
     assert set(episodes["worker"]) == {0, 1}  # both workers played
     assert result.checkpoint.exists()
     assert not multiprocessing.active_children()
@@ -50,7 +52,7 @@ def test_a3c_solves_cartpole_on_two_workers(tmp_path, envs_per_worker):
 @pytest.mark.slow
 def test_a_crashed_worker_stops_every_worker_with_its_traceback(tmp_path):
     config = A3CConfig(
-        env="a3c_faulty_env:CrashingCartPole-v0", workers=2, seed=1, max_frames=10_000_000
+        env="a3c_faulty_env:CrashingCartPole-v0", workers=2, seed=1, frames=10_000_000
     )
     started = time.monotonic()
     with pytest.raises(WorkerCrashedError) as error:
