@@ -53,7 +53,8 @@ def main() -> int:
     _cli("hn_assets.cli", "generate", "--n", "3", "--seed", "7", "--temperature", "0.5")
 
     _section("4. A3C on Pong: train for one minute on every core, then play (rl_assets)")
-    _a3c_pong(default_instance())
+    if not _a3c_pong(default_instance()):
+        return 1
 
     print(
         f"\ndemo finished in {time.monotonic() - started:.0f} s. Next: `make ui` shows every "
@@ -62,9 +63,10 @@ def main() -> int:
     return 0
 
 
-def _a3c_pong(instance) -> None:
+def _a3c_pong(instance) -> bool:
     import dagster as dg
 
+    from hn_assets.defs.recovery import failure_reason
     from hn_assets.defs.sensors import TRIGGER_TAG
     from rl_assets.defs.definitions import defs as rl_defs
 
@@ -82,13 +84,19 @@ def _a3c_pong(instance) -> None:
             },
         },
         tags={TRIGGER_TAG: "demo"},
+        raise_on_error=False,
     )
+    if not result.success:
+        reason = failure_reason(result.all_events, result.run_id)
+        print(f"demo: the A3C run failed: {reason}", file=sys.stderr)
+        return False
     meta = result.asset_materializations_for_node("a3c_evaluation")[0].metadata
     print(
         f"policy mean score {meta['mean_score'].value:.1f} vs random play "
         f"{meta['random_mean_score'].value:.1f} over 2 games"
     )
     print(f"GIF of a game played by the policy: {meta['episode_gif_path'].value}")
+    return True
 
 
 if __name__ == "__main__":
