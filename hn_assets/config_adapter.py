@@ -127,7 +127,7 @@ def add_arguments(
     can tell a value given on the command line from one left to ``base``. ``--help`` shows
     ``base``'s value (or the dataclass default) as the default."""
     hints = typing.get_type_hints(cls)
-    group = parser.add_argument_group(f"{cls.__name__} settings")
+    group = parser.add_argument_group("settings")
     for field in _described_fields(cls, _CLI):
         shown = getattr(base, field.name) if base is not None else _default(field)
         flag = field.metadata[_FLAG] or "--" + field.name.replace("_", "-")
