@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Sequence
 
 from hn_assets.config_adapter import add_arguments, from_arguments
-from hn_assets.errors import ConfigError, HNError
+from hn_assets.errors import HNError
 from hn_assets.textgen.sampling import GenerateSettings
 
 #: A few postings for a terminal; the asset writes GenerateSettings' default number.
@@ -44,10 +44,6 @@ query syntax:
 
 
 VERBOSE_HELP = "show tracebacks and Dagster's event log (as HN_LOG_LEVEL=DEBUG)"
-
-
-class CliError(ConfigError):
-    """A usage error whose message tells the user what to do; printed without a traceback."""
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -85,27 +81,17 @@ def _search(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from hn_assets.defs.resources import search_index_from_env
-    from hn_assets.search.backends import IndexNotFoundError, SearchBackendUnavailable
     from hn_assets.search.elastic_index import elasticsearch_request
     from hn_assets.search.parser import parse_query
-    from hn_assets.search.query import QueryError
     from hn_assets.search.render import hit_json, hits_table
 
-    try:
-        query = parse_query(args.query)
-        if args.explain:
-            print(
-                json.dumps(
-                    elasticsearch_request(query, args.month, args.limit, args.sort), indent=2
-                )
-            )
-            return 0
-        with search_index_from_env().process_config_and_initialize().open() as index:
-            hits = index.search(query, size=args.limit, sort=args.sort, months=args.month)
-    except (QueryError, IndexNotFoundError) as err:
-        raise CliError(str(err)) from err
-    except SearchBackendUnavailable as err:
-        raise HNError(str(err)) from err
+    query = parse_query(args.query)
+    if args.explain:
+        request = elasticsearch_request(query, args.month, args.limit, args.sort)
+        print(json.dumps(request, indent=2))
+        return 0
+    with search_index_from_env().process_config_and_initialize().open() as index:
+        hits = index.search(query, size=args.limit, sort=args.sort, months=args.month)
     if args.json:
         for hit in hits:
             print(json.dumps(hit_json(hit), default=str))
@@ -122,10 +108,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     checkpoint = args.checkpoint or str(published_model(data_dir_from_env()))
     settings = from_arguments(GenerateSettings, args, CLI_GENERATE_SETTINGS)
-    try:
-        postings = generate_postings(checkpoint, settings)
-    except (FileNotFoundError, ValueError) as err:
-        raise CliError(str(err)) from err
+    postings = generate_postings(checkpoint, settings)
     for number, posting in enumerate(postings, start=1):
         ending = "" if posting.terminated else f" (cut at {settings.max_chars} characters)"
         print(f"--- posting {number}{ending}\n{posting.text.strip()}\n")

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from hn_assets.hackernews.hn_format import item_url
 from hn_assets.quarantine import QuarantinedPost
 
 
@@ -59,7 +60,7 @@ def quarantined_markdown(quarantined: Sequence[QuarantinedPost], limit: int = 50
         return "_none_"
     lines = ["| post | stage | error |", "|---|---|---|"]
     for post in quarantined[:limit]:
-        link = f"[{post.id}](https://news.ycombinator.com/item?id={post.id})"
+        link = f"[{post.id}]({item_url(post.id)})"
         lines.append(f"| {link} | {markdown_cell(post.stage)} | {markdown_cell(post.error)} |")
     if len(quarantined) > limit:
         lines.append(f"\n_and {len(quarantined) - limit} more_")

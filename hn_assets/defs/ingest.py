@@ -8,6 +8,7 @@ from hn_assets.defs.checks import check_result, specs
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import DataStoreResource, HNClientResource
 from hn_assets.hackernews.client import FetchError
+from hn_assets.hackernews.hn_format import item_url
 from hn_assets.hackernews.posts import clean_posts_frame, fetch_thread_posts
 from hn_assets.hackernews.threads import find_threads
 from hn_assets.hackernews.titles import ThreadKind
@@ -171,7 +172,7 @@ def raw_posts(
         data_version=dg.DataVersion(frame_fingerprint(posts, ["id", "text", "deleted", "dead"])),
         metadata={
             "thread_id": thread_id,
-            "thread": dg.MetadataValue.url(f"https://news.ycombinator.com/item?id={thread_id}"),
+            "thread": dg.MetadataValue.url(item_url(thread_id)),
             "new": stats.new,
             "total": stats.total,
             "deleted": stats.deleted,

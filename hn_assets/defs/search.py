@@ -14,7 +14,7 @@ from hn_assets.defs.resources import DataStoreResource, SearchIndexResource
 from hn_assets.quality import index_matches_posts, no_quarantined_posts
 from hn_assets.reporting import quarantined_markdown
 from hn_assets.search.alert_state import run_month_alerts
-from hn_assets.search.alerts import load_saved_searches
+from hn_assets.search.saved_searches import load_saved_searches
 from hn_assets.search.sync import sync_month
 
 GROUP = "search"

@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-HN_BASE_URL = "https://news.ycombinator.com/"
+from hn_assets.hackernews.hn_format import HN_SITE_URL
 
 #: Longest post HTML that is cleaned whole, and the longest text cleaning returns; longer input
 #: is cut.  Real posts stay far below it, so only hostile or broken input reaches it, and it
@@ -103,7 +103,7 @@ def _link_target(href: str | None, text: str) -> str:
         return text.replace("\n", " ")
     try:
         # HN links to its own items relatively ("item?id=123").
-        return urljoin(HN_BASE_URL, href)
+        return urljoin(HN_SITE_URL, href)
     except ValueError:
         return href
 

@@ -10,23 +10,34 @@ from __future__ import annotations
 
 import abc
 import copy
-import email.utils
 import json
 import os
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import requests
+import tenacity
 from requests.adapters import HTTPAdapter
 from tqdm.auto import tqdm
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    MaxRetryError,
+    NewConnectionError,
+    ReadTimeoutError,
+    ResponseError,
+)
+from urllib3.util.retry import Retry
 
 if TYPE_CHECKING:
+    from urllib3.connectionpool import ConnectionPool
+
     from hn_assets.hackernews.sample_archive import SampleArchive
 
 DEFAULT_API_URL = "https://hacker-news.firebaseio.com/v0"
@@ -34,6 +45,8 @@ USER_AGENT = "hn-whos-hiring/0.1 (+https://github.com/; Dagster who's-hiring pip
 # Retry-After values beyond this are not waited for inside one request; the item is reported
 # as failed instead, so a run never sleeps for hours on a hostile header.
 MAX_RETRY_AFTER_S = 120.0
+# Answers worth asking again: rate limiting and server-side failures.
+RETRY_STATUSES = frozenset({429, *range(500, 600)})
 
 
 class FetchError(RuntimeError):
@@ -107,42 +120,96 @@ class HackerNewsClient(abc.ABC):
         self.close()
 
 
+class _Retry(Retry):
+    """urllib3's ``Retry`` with the waits routed through ``sleep`` (so a test records them
+    instead of waiting), an unreadable ``Retry-After`` ignored rather than raised, and a
+    ``Retry-After`` beyond :data:`MAX_RETRY_AFTER_S` ending the retries at once."""
+
+    def __init__(
+        self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sleep_for = sleep
+
+    def new(self, **kw: Any) -> _Retry:
+        kw.setdefault("sleep", self.sleep_for)
+        return super().new(**kw)
+
+    def retry_after_s(self, response: BaseHTTPResponse | None) -> float | None:
+        if response is None or not self.respect_retry_after_header:
+            return None
+        try:
+            return self.get_retry_after(response)
+        except InvalidHeader:
+            return None
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> _Retry:
+        retry_after = self.retry_after_s(response)
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
+            # urllib3 hands the answer back (raise_on_status=False), so it is reported as is.
+            raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {retry_after:g}s"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        delay = self.retry_after_s(response) or self.get_backoff_time()
+        if delay > 0:
+            self.sleep_for(delay)
+
+
 class _RequestError(Exception):
-    attempts: int = 1
+    """A request given up on; ``attempts`` is how many HTTP requests it cost."""
+
+    def __init__(self, reason: str, attempts: int, *, retried: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts = attempts
+        self.retried = retried
+
+    def __str__(self) -> str:
+        if not self.retried:
+            return self.reason
+        return f"{self.reason} (after {self.attempts} attempts)"
 
 
-class _RetryableError(_RequestError):
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
+class _BadBody(_RequestError):
+    """The answer came but its body broke off or is not JSON. urllib3's retries end once the
+    headers arrive, so the client asks again itself, from what is left of the same budget."""
 
 
-class _FatalError(_RequestError):
-    """An answer that retrying will not change (a 404 for a wrong base URL, a 401...)."""
+def _attempts(response: requests.Response) -> int:
+    retries = getattr(response.raw, "retries", None)
+    return len(retries.history) + 1 if retries is not None else 1
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date form)."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = datetime.now(UTC).timestamp() if now is None else now
-    return max(0.0, when.timestamp() - current)
+def _retries_spent(error: requests.RequestException) -> bool:
+    # requests wraps urllib3's MaxRetryError only once every retry is spent.
+    return bool(error.args) and isinstance(error.args[0], MaxRetryError)
+
+
+def _transport_reason(error: requests.RequestException, timeout_s: float) -> str:
+    cause = error.args[0] if error.args else error
+    if isinstance(cause, MaxRetryError):
+        cause = cause.reason
+    timed_out = isinstance(error, requests.Timeout) or (
+        isinstance(cause, ReadTimeoutError | ConnectTimeoutError)
+        and not isinstance(cause, NewConnectionError)
+    )
+    if timed_out:
+        return f"timed out after {timeout_s:g}s"
+    return f"connection error: {type(cause).__name__}"
 
 
 class LiveHackerNewsClient(HackerNewsClient):
     """The HN Firebase API over HTTP, with pooled connections, bounded concurrency and
-    retries with exponential backoff and jitter."""
+    urllib3's retries: exponential backoff with jitter, ``Retry-After`` honoured."""
 
     def __init__(
         self,
@@ -173,20 +240,30 @@ class LiveHackerNewsClient(HackerNewsClient):
         self.backoff_max_s = backoff_max_s
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
-        # requests re-reads proxy settings from the environment on every request, which costs
-        # about as much CPU as the request itself; read them once for the API's host instead.
+        # requests re-reads proxy settings from the environment on every request, a cost that
+        # rivals the request's own; read them once for the API's host instead.
         self._session.proxies = requests.utils.get_environ_proxies(self.base_url)
         self._session.verify = (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
         self._session.trust_env = False
-        # Retries are ours (they need jitter, Retry-After and JSON checks), so urllib3's are off.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_workers, max_retries=0)
+        # One budget (total) covers refused connections, timeouts and 429/5xx answers alike.
+        retry = _Retry(
+            total=max_retries,
+            allowed_methods=frozenset({"GET"}),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_base_s,
+            backoff_max=backoff_max_s,
+            backoff_jitter=backoff_base_s,
+            # The last 429/5xx comes back as a response, so the report can name its status.
+            raise_on_status=False,
+            sleep=lambda seconds: self._sleep(seconds),
+        )
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_workers, max_retries=retry)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._lock = threading.Lock()
         self._requests = 0
-        self._jitter = random.Random()
         self._sleep: Callable[[float], None] = time.sleep
 
     @property
@@ -202,61 +279,76 @@ class LiveHackerNewsClient(HackerNewsClient):
 
     # -- one request ------------------------------------------------------------------------
 
-    def _count_request(self) -> None:
+    def _count_requests(self, n: int) -> None:
         with self._lock:
-            self._requests += 1
+            self._requests += n
 
-    def _attempt(self, url: str) -> Any:
-        self._count_request()
+    def _send(self, url: str) -> tuple[Any, int]:
+        """(decoded JSON, requests made) for one GET, urllib3's retries included."""
+        # A prepared request skips Session.request's per-call merging of cookies, auth and
+        # settings, a large share of the client's CPU per item; the session still pools,
+        # proxies and verifies. Firebase never redirects, so a 3xx is reported, not followed.
+        prepared = requests.Request("GET", url, headers=self._session.headers).prepare()
         try:
-            # A prepared request skips Session.request's per-call merging of cookies, auth and
-            # settings (a quarter of the client's CPU per item); the session still pools,
-            # proxies and verifies. Firebase never redirects, so a 3xx is reported, not followed.
-            prepared = requests.Request("GET", url, headers=self._session.headers).prepare()
-            response = self._session.send(prepared, timeout=self.timeout_s, allow_redirects=False)
-        except requests.Timeout as exc:
-            raise _RetryableError(f"timed out after {self.timeout_s:g}s") from exc
-        except requests.ConnectionError as exc:
-            raise _RetryableError(f"connection error: {type(exc).__name__}") from exc
+            # stream=True keeps the response (and its retry history) when the body fails.
+            response = self._session.send(
+                prepared, timeout=self.timeout_s, allow_redirects=False, stream=True
+            )
+        except requests.RequestException as exc:
+            spent = self.max_retries + 1 if _retries_spent(exc) else 1
+            raise _RequestError(_transport_reason(exc, self.timeout_s), spent) from exc
+        attempts = _attempts(response)
+        try:
+            body = response.content
+        except requests.RequestException as exc:
+            raise _BadBody(_transport_reason(exc, self.timeout_s), attempts) from exc
         status = response.status_code
-        if status == 429 or status >= 500:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise _RetryableError(f"HTTP {status}", retry_after)
+        if status in RETRY_STATUSES:
+            raise _RequestError(f"HTTP {status}", attempts)
         if status >= 300:
-            raise _FatalError(
-                f"HTTP {status} for {url}; check HN_API_URL (default {DEFAULT_API_URL})"
+            raise _RequestError(
+                f"HTTP {status} for {url}; check HN_API_URL (default {DEFAULT_API_URL})",
+                attempts,
+                retried=False,
             )
         try:
-            return json.loads(response.content)
+            return json.loads(body), attempts
         except ValueError as exc:
-            raise _RetryableError("malformed JSON") from exc
-
-    def _backoff(self, attempt: int, retry_after_s: float | None) -> float:
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * (2**attempt))
-        # "Equal jitter": never less than half the exponential step, spread over the rest.
-        delay = ceiling / 2 + self._jitter.uniform(0, ceiling / 2)
-        if retry_after_s is not None:
-            delay = max(delay, retry_after_s)
-        return delay
+            raise _BadBody("malformed JSON", attempts) from exc
 
     def _get_json(self, path: str) -> tuple[Any, int]:
-        """(decoded JSON, requests made); raises a _RequestError carrying ``attempts``."""
+        """(decoded JSON, requests made); raises a _RequestError carrying ``attempts``.
+
+        urllib3 retries connections, timeouts and 429/5xx inside each :meth:`_send`; a body
+        that breaks off or is not JSON is asked for again here, until the requests of both
+        together pass the budget of ``max_retries`` retries.
+        """
         url = f"{self.base_url}/{path}"
-        attempt = 0
-        while True:
-            try:
-                return self._attempt(url), attempt + 1
-            except _FatalError as exc:
-                exc.attempts = attempt + 1
-                raise
-            except _RetryableError as exc:
-                too_long = exc.retry_after_s is not None and exc.retry_after_s > MAX_RETRY_AFTER_S
-                if attempt == self.max_retries or too_long:
-                    spent = _RetryableError(f"{exc} (after {attempt + 1} attempts)")
-                    spent.attempts = attempt + 1
-                    raise spent from exc
-                self._sleep(self._backoff(attempt, exc.retry_after_s))
-                attempt += 1
+        spent = 0
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_BadBody),
+            stop=lambda _: spent > self.max_retries,
+            # The transport retries' knobs: doubling from backoff_base_s, with jitter, capped.
+            wait=tenacity.wait_exponential(multiplier=self.backoff_base_s, max=self.backoff_max_s)
+            + tenacity.wait_random(0, self.backoff_base_s),
+            sleep=lambda seconds: self._sleep(seconds),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    try:
+                        value, attempts = self._send(url)
+                    except _RequestError as exc:
+                        spent += exc.attempts
+                        raise
+                    spent += attempts
+        except _RequestError as exc:
+            exc.attempts = spent
+            raise
+        finally:
+            self._count_requests(spent)
+        return value, spent
 
     # -- public API -------------------------------------------------------------------------
 

@@ -11,6 +11,15 @@ from __future__ import annotations
 
 import re
 
+#: The site itself: posts link to its items relative to it.
+HN_SITE_URL = "https://news.ycombinator.com/"
+
+
+def item_url(item_id: int) -> str:
+    """An item's page on Hacker News (a post, a thread, a comment)."""
+    return f"{HN_SITE_URL}item?id={item_id}"
+
+
 _ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "/": "&#x2F;"}
 )

@@ -22,8 +22,10 @@ import pandas as pd
 from hn_assets.hackernews.cleaning import clean_html
 from hn_assets.hackernews.client import HackerNewsClient
 from hn_assets.hackernews.headers import parse_post_header
+from hn_assets.hackernews.hn_format import item_url
 from hn_assets.hackernews.sanitize import sanitize_optional
 from hn_assets.quarantine import QuarantinedPost, isolate
+from hn_assets.search.schema import POST_SCHEMA
 
 RAW_POST_COLUMNS = ["id", "by", "time", "text", "deleted", "dead", "parent"]
 _RAW_DTYPES = {
@@ -36,51 +38,9 @@ _RAW_DTYPES = {
     "parent": "int64",
 }
 
-CLEAN_POST_COLUMNS = [
-    "id",
-    "thread_id",
-    "month",
-    "by",
-    "time",
-    "text",
-    "company",
-    "roles",
-    "locations",
-    "remote",
-    "onsite",
-    "hybrid",
-    "salary_min",
-    "salary_max",
-    "salary_currency",
-    "visa",
-    "employment_types",
-    "urls",
-    "emails",
-    "hn_url",
-]
-_CLEAN_DTYPES = {
-    "id": "int64",
-    "thread_id": "int64",
-    "month": object,
-    "by": object,
-    "time": "int64",
-    "text": object,
-    "company": object,
-    "roles": object,
-    "locations": object,
-    "remote": "bool",
-    "onsite": "bool",
-    "hybrid": "bool",
-    "salary_min": "float64",
-    "salary_max": "float64",
-    "salary_currency": object,
-    "visa": object,
-    "employment_types": object,
-    "urls": object,
-    "emails": object,
-    "hn_url": object,
-}
-HN_ITEM_URL = "https://news.ycombinator.com/item?id={}"
+#: The clean_posts columns and dtypes, from the post schema (where a column is added).
+CLEAN_POST_COLUMNS = list(POST_SCHEMA.columns)
+_CLEAN_DTYPES = POST_SCHEMA.dtypes
 
 
 @dataclass
@@ -275,7 +235,7 @@ def clean_post_row(post: Any, month: str, thread_id: int) -> tuple[dict, bool]:
         "employment_types": header.employment_types,
         "urls": header.urls,
         "emails": header.emails,
-        "hn_url": HN_ITEM_URL.format(int(post.id)),
+        "hn_url": item_url(int(post.id)),
     }
     return row, cleaned.truncated
 
@@ -293,5 +253,4 @@ def clean_posts_frame(raw: pd.DataFrame, month: str, thread_id: int) -> CleanRes
     if not done:
         return CleanResult(empty_clean_frame(), quarantined, truncated)
     frame = pd.DataFrame([row for row, _ in done], columns=CLEAN_POST_COLUMNS)
-    frame[["salary_min", "salary_max"]] = frame[["salary_min", "salary_max"]].astype("float64")
     return CleanResult(_typed(frame, _CLEAN_DTYPES), quarantined, truncated)

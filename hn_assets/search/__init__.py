@@ -1,36 +1,9 @@
-"""Job search: a nested boolean :class:`Query`, its parser, and two index backends.
+"""Job search: the clean post schema, a nested boolean query language, and two index backends.
 
-Domain code only (no Dagster): the assets in ``hn_assets.assets`` and the ``hn-jobs`` CLI call
-:func:`sync_month`, :func:`find_new_matches` and :meth:`SearchIndex.search`.
+Domain code only (no Dagster). Each module imports only modules listed before it: ``errors``;
+``schema`` (the post, defined once); ``analysis``; ``query`` and ``parser`` (the query
+language); ``documents`` (rows checked against the schema); ``backends`` (the
+:class:`~hn_assets.search.backends.SearchIndex` interface); ``local_index`` (tantivy) and
+``elastic_index`` (Elasticsearch); ``sync`` (one month of the index kept equal to its posts);
+then saved searches, alerts and rendering, built on those.
 """
-
-from hn_assets.search.backends import (
-    Hit,
-    IndexNotFoundError,
-    IndexWriteError,
-    SearchBackendUnavailable,
-    SearchIndex,
-    SearchIndexError,
-)
-from hn_assets.search.local_index import LocalIndex
-from hn_assets.search.parser import QuerySyntaxError, parse_query
-from hn_assets.search.query import FIELDS, Query, QueryError, Term
-from hn_assets.search.sync import SyncResult, sync_month
-
-__all__ = [
-    "FIELDS",
-    "Hit",
-    "IndexNotFoundError",
-    "IndexWriteError",
-    "LocalIndex",
-    "Query",
-    "QueryError",
-    "QuerySyntaxError",
-    "SearchBackendUnavailable",
-    "SearchIndex",
-    "SearchIndexError",
-    "SyncResult",
-    "Term",
-    "parse_query",
-    "sync_month",
-]

@@ -18,15 +18,11 @@ from typing import Any
 
 from hn_assets.errors import HNError
 from hn_assets.locks import exclusive
-from hn_assets.search.alerts import (
-    AlertResult,
-    Digest,
-    SavedSearch,
-    deliver,
-    find_new_matches,
-    render_digest,
-)
 from hn_assets.search.backends import SearchIndex
+from hn_assets.search.delivery import deliver
+from hn_assets.search.digest import Digest, render_digest
+from hn_assets.search.matching import AlertResult, find_new_matches
+from hn_assets.search.saved_searches import SavedSearch
 from hn_assets.storage import atomic_write_text
 
 logger = logging.getLogger(__name__)

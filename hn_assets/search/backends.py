@@ -1,40 +1,17 @@
-"""The search index interface every backend implements, and the errors it raises."""
+"""The search index interface every backend implements."""
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from hn_assets.search.query import Query, QueryError, validate_month
-
-if TYPE_CHECKING:
-    from hn_assets.search.documents import DocumentProblem
+from hn_assets.search.errors import QueryError
+from hn_assets.search.query import Query, validate_month
+from hn_assets.search.schema import POST_SCHEMA, PostSchema
 
 Sort = Literal["score", "time"]
-
-
-class SearchIndexError(RuntimeError):
-    """Base class of index failures; messages say what to do about them."""
-
-
-class IndexNotFoundError(SearchIndexError):
-    """The index was never built (or was built elsewhere)."""
-
-
-class SearchBackendUnavailable(SearchIndexError):
-    """The search engine cannot be reached or refused the credentials."""
-
-
-class IndexWriteError(SearchIndexError):
-    """Documents that could not be written, one :class:`DocumentProblem` each in ``failures``."""
-
-    def __init__(self, summary: str, failures: Sequence[DocumentProblem]) -> None:
-        self.failures = list(failures)
-        shown = "; ".join(str(problem) for problem in self.failures[:10])
-        more = f"; and {len(self.failures) - 10} more" if len(self.failures) > 10 else ""
-        super().__init__(f"{summary}: {shown}{more}" if self.failures else summary)
 
 
 @dataclass(frozen=True)
@@ -73,8 +50,11 @@ class SearchIndex(abc.ABC):
 
     Writes are idempotent: upserting the same documents twice leaves one copy of each. Every
     method except :meth:`ensure_index` raises :class:`IndexNotFoundError` when the index does
-    not exist yet. ``months`` restricts reads to those ``YYYY-MM`` months.
+    not exist yet. ``months`` restricts reads to those ``YYYY-MM`` months. The documents'
+    columns and how each is searched come from :attr:`schema`.
     """
+
+    schema: PostSchema = POST_SCHEMA
 
     @abc.abstractmethod
     def ensure_index(self) -> None:
@@ -95,7 +75,6 @@ class SearchIndex(abc.ABC):
     def ids_for_month(self, month: str) -> set[int]:
         """Ids of every indexed post of ``month``."""
 
-    @abc.abstractmethod
     def search(
         self,
         query: Query,
@@ -105,6 +84,12 @@ class SearchIndex(abc.ABC):
         months: Sequence[str] | None = None,
     ) -> list[Hit]:
         """The best ``size`` hits, by relevance or newest first."""
+        validate_search(size, sort)
+        return self._search(query, size, sort, validate_months(months))
+
+    @abc.abstractmethod
+    def _search(self, query: Query, size: int, sort: Sort, months: list[str] | None) -> list[Hit]:
+        """:meth:`search` with its arguments checked."""
 
     @abc.abstractmethod
     def count(self, query: Query | None = None, *, months: Sequence[str] | None = None) -> int:

@@ -1,53 +1,37 @@
-"""Search documents: one ``clean_posts`` row as a plain dict (see TEAM.md's data contract).
+"""Search documents: one ``clean_posts`` row as a plain dict, checked against a
+:class:`~hn_assets.search.schema.PostSchema`.
 
 Backends accept whatever a pandas frame or a Parquet round trip hands them (numpy scalars, numpy
-arrays for list columns, NaN for missing strings) and index the normalised form produced here.
-Validation happens for a whole batch before anything is written, so one bad row leaves the index
-untouched.
+arrays for list columns, NaN or ``pd.NA`` for missing values) and index the normalised form
+produced here: every column of the schema, in its order, as plain Python values. Validation
+happens for a whole batch before anything is written, so one bad row leaves the index untouched.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hn_assets.hackernews.posts import CLEAN_POST_COLUMNS
-from hn_assets.search.backends import IndexWriteError
-from hn_assets.search.query import QueryError, validate_month
+from hn_assets.search.errors import DocumentProblem, IndexWriteError, QueryError
+from hn_assets.search.query import MONTH_PATTERN, validate_month
+from hn_assets.search.schema import (
+    INTEGER_TYPES,
+    POST_SCHEMA,
+    PostField,
+    PostSchema,
+    Type,
+)
 
-#: The clean_posts contract, defined once by the ingest side.
-CONTRACT_COLUMNS: tuple[str, ...] = tuple(CLEAN_POST_COLUMNS)
-#: Columns without which a row cannot be indexed; the others default to "unknown"/empty.
-REQUIRED_COLUMNS: tuple[str, ...] = ("id", "month", "time", "text")
-LIST_COLUMNS: tuple[str, ...] = ("roles", "locations", "employment_types", "urls", "emails")
-FLAG_COLUMNS: tuple[str, ...] = ("remote", "onsite", "hybrid")
-
-
-def hn_url(post_id: int) -> str:
-    return f"https://news.ycombinator.com/item?id={post_id}"
-
-
-@dataclass(frozen=True)
-class DocumentProblem:
-    """Why one document of a batch was rejected."""
-
-    position: int
-    id: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        who = f"id {self.id}" if self.id is not None else "id unknown"
-        return f"document #{self.position} ({who}): {self.reason}"
+_ABSENT = object()
 
 
 def _missing(value: Any) -> bool:
-    if value is None:
+    if value is None or value is pd.NA:
         return True
     try:
         return bool(isinstance(value, float | np.floating) and math.isnan(value))
@@ -65,9 +49,33 @@ def _as_int(value: Any, column: str) -> int:
     raise ValueError(f"{column}: expected an integer, got {value!r}")
 
 
+def _as_float(value: Any, column: str) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise ValueError(f"{column}: expected a number or NaN, got {value!r}")
+    return float(value)
+
+
+def _as_bool(value: Any, column: str) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValueError(f"{column}: expected true, false or None, got {value!r}")
+
+
+def _as_str(value: Any, column: str, nullable: bool) -> str:
+    if not isinstance(value, str):
+        expected = "a string or None" if nullable else "a string"
+        raise ValueError(f"{column}: expected {expected}, got {value!r}")
+    return value
+
+
+def _as_month(value: Any, column: str) -> str:
+    try:
+        return validate_month(value, column)
+    except QueryError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _as_str_list(value: Any, column: str) -> list[str]:
-    if _missing(value):
-        return []
     if isinstance(value, str):
         raise ValueError(f"{column}: expected a list of strings, got the string {value!r}")
     if not isinstance(value, list | tuple | np.ndarray | pd.Series):
@@ -78,126 +86,149 @@ def _as_str_list(value: Any, column: str) -> list[str]:
     return items
 
 
-def _as_optional_str(value: Any, column: str) -> str | None:
-    if _missing(value):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{column}: expected a string or None, got {value!r}")
-    return value
+def _converter(field: PostField) -> Callable[[Any], Any]:
+    """Checks one present, non-missing value of ``field`` and returns its plain form."""
+    name, kind = field.name, field.type
+    if kind in INTEGER_TYPES:
+        return lambda value: _as_int(value, name)
+    if kind is Type.FLOAT:
+        return lambda value: _as_float(value, name)
+    if kind is Type.BOOL:
+        return lambda value: _as_bool(value, name)
+    if kind is Type.MONTH:
+        return lambda value: _as_month(value, name)
+    if kind is Type.STR_LIST:
+        return lambda value: _as_str_list(value, name)
+    nullable = not field.required
+    return lambda value: _as_str(value, name, nullable)
 
 
-def _as_optional_bool(value: Any, column: str) -> bool | None:
-    if _missing(value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise ValueError(f"{column}: expected true, false or None, got {value!r}")
+#: The Python types of a value that needs no conversion, by column type.
+_PLAIN_TYPES: dict[Type, frozenset[type]] = {
+    Type.INT: frozenset({int}),
+    Type.TIMESTAMP: frozenset({int}),
+    Type.FLOAT: frozenset({float}),
+    Type.BOOL: frozenset({bool}),
+    Type.STR: frozenset({str}),
+    Type.MONTH: frozenset({str}),
+    Type.STR_LIST: frozenset({list}),
+}
 
 
-def _as_float(value: Any, column: str) -> float:
-    if _missing(value):
-        return math.nan
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
-        raise ValueError(f"{column}: expected a number or NaN, got {value!r}")
-    return float(value)
+def _plain_types(field: PostField) -> frozenset[type]:
+    plain = _PLAIN_TYPES[field.type]
+    if not field.optional:
+        return plain
+    if field.type is Type.STR:
+        return plain | {type(None), float}  # a float there must be NaN: pandas' missing string
+    return plain | {type(None)}
 
 
-_MONTH_SHAPE = re.compile(r"\d{4}-(0[1-9]|1[0-2])\Z")
+class _Normalizer:
+    """Turns rows into documents of one schema; built once per schema."""
 
+    def __init__(self, schema: PostSchema) -> None:
+        self.schema = schema
+        self.columns = schema.columns
+        self.plain_types = [_plain_types(field) for field in schema]
+        # Rows of one source share a few combinations of value types: each is checked once.
+        self.plain_signatures: set[tuple[type, ...]] = set()
+        fields = list(schema)
+        self.lists = [i for i, field in enumerate(fields) if field.type is Type.STR_LIST]
+        self.months = [i for i, field in enumerate(fields) if field.type is Type.MONTH]
+        self.nan_strings = [
+            i for i, field in enumerate(fields) if field.optional and field.type is Type.STR
+        ]
+        # A missing value (None, NaN) takes the column's default, except where there is no
+        # missing form (required and integer columns, unless optional): there the converter
+        # rejects it by name.
+        self.converters = [
+            (
+                field.name,
+                _converter(field),
+                field.optional or not (field.required or field.type in INTEGER_TYPES),
+                field.default,
+            )
+            for field in fields
+        ]
+        self.derived = [field for field in fields if field.default_from is not None]
 
-def _already_normal(row: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``row`` as a contract dict when it holds plain Python values of the right types already
-    (the common case, checked with cheap exact type tests); None sends it to the careful path.
-    """
-    try:
-        values = [row[column] for column in CONTRACT_COLUMNS]
-    except KeyError:
-        return None
-    (post_id, thread_id, month, by, time, text, company, roles, locations, remote, onsite,
-     hybrid, salary_min, salary_max, currency, visa, employment, urls, emails, url) = values  # fmt: skip
-    if not (
-        type(post_id) is int
-        and type(thread_id) is int
-        and type(time) is int
-        and type(text) is str
-        and type(by) is str
-        and type(url) is str
-        and type(month) is str
-        and _MONTH_SHAPE.match(month)
-        and (company is None or type(company) is str or company != company)
-        and (currency is None or type(currency) is str or currency != currency)
-        and type(remote) is bool
-        and type(onsite) is bool
-        and type(hybrid) is bool
-        and (visa is None or type(visa) is bool)
-        and type(salary_min) is float
-        and type(salary_max) is float
-    ):
-        return None
-    try:
-        for items in (roles, locations, employment, urls, emails):
-            if type(items) is not list:
+    def fast(self, row: Mapping[str, Any]) -> dict[str, Any] | None:
+        """``row`` as a document when it holds plain Python values of the right types already
+        (the common case, checked with cheap exact type tests); None sends it to the careful
+        path."""
+        try:
+            values = [row[column] for column in self.columns]
+        except KeyError:
+            return None
+        signature = tuple(map(type, values))
+        if signature not in self.plain_signatures:
+            if not all(map(frozenset.__contains__, self.plain_types, signature)):
                 return None
-            "".join(items)  # raises TypeError unless every item is a str, at C speed
-    except TypeError:
-        return None
-    if company != company or currency != currency:  # NaN: pandas' missing string
-        values[6] = company if company == company else None
-        values[14] = currency if currency == currency else None
-    elif type(row) is dict and len(row) == len(CONTRACT_COLUMNS):
-        return row  # exactly the contract columns: no copy needed (nothing mutates it)
-    return dict(zip(CONTRACT_COLUMNS, values, strict=True))
+            self.plain_signatures.add(signature)
+        try:
+            for i in self.lists:
+                "".join(values[i])  # raises TypeError unless every item is a str, at C speed
+        except TypeError:
+            return None
+        for i in self.months:
+            if values[i] is not None and not MONTH_PATTERN.match(values[i]):
+                return None
+        copy = False
+        for i in self.nan_strings:
+            if type(values[i]) is float:
+                if values[i] == values[i]:
+                    return None  # a number where a string belongs: the careful path says so
+                values[i], copy = None, True
+        if not copy and type(row) is dict and len(row) == len(self.columns):
+            return row  # exactly the schema's columns: no copy needed (nothing mutates it)
+        return dict(zip(self.columns, values, strict=True))
+
+    def careful(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        absent = [column for column in self.schema.required if column not in row]
+        if absent:
+            raise ValueError(f"missing column(s) {', '.join(absent)}")
+        doc: dict[str, Any] = {}
+        for name, convert, has_missing_form, default in self.converters:
+            value = row.get(name, _ABSENT)
+            if value is _ABSENT or (has_missing_form and _missing(value)):
+                doc[name] = default.copy() if type(default) is list else default
+            else:
+                doc[name] = convert(value)
+        for field in self.derived:
+            if not doc[field.name]:
+                doc[field.name] = field.default_from(doc)  # type: ignore[misc]
+        return doc
+
+    def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The plain form of ``row``; raises ValueError naming the column."""
+        fast = self.fast(row)
+        return fast if fast is not None else self.careful(row)
 
 
-def normalize_document(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The contract form of ``row`` (plain Python types); raises ValueError naming the column."""
-    fast = _already_normal(row)
-    if fast is not None:
-        return fast
-    absent = [column for column in REQUIRED_COLUMNS if column not in row]
-    if absent:
-        raise ValueError(f"missing column(s) {', '.join(absent)}")
-    post_id = _as_int(row["id"], "id")
-    text = row["text"]
-    if not isinstance(text, str):
-        raise ValueError(f"text: expected a string, got {text!r}")
-    try:
-        month = validate_month(row["month"])
-    except QueryError as exc:
-        raise ValueError(str(exc)) from None
-    doc: dict[str, Any] = {
-        "id": post_id,
-        "thread_id": _as_int(row.get("thread_id", 0), "thread_id"),
-        "month": month,
-        "by": _as_optional_str(row.get("by"), "by") or "",
-        "time": _as_int(row["time"], "time"),
-        "text": text,
-        "company": _as_optional_str(row.get("company"), "company"),
-    }
-    for column in ("roles", "locations"):
-        doc[column] = _as_str_list(row.get(column), column)
-    for column in FLAG_COLUMNS:
-        doc[column] = bool(_as_optional_bool(row.get(column), column))
-    doc["salary_min"] = _as_float(row.get("salary_min"), "salary_min")
-    doc["salary_max"] = _as_float(row.get("salary_max"), "salary_max")
-    doc["salary_currency"] = _as_optional_str(row.get("salary_currency"), "salary_currency")
-    doc["visa"] = _as_optional_bool(row.get("visa"), "visa")
-    for column in ("employment_types", "urls", "emails"):
-        doc[column] = _as_str_list(row.get(column), column)
-    doc["hn_url"] = _as_optional_str(row.get("hn_url"), "hn_url") or hn_url(post_id)
-    return doc
+@lru_cache(maxsize=8)
+def _normalizer(schema: PostSchema) -> _Normalizer:
+    return _Normalizer(schema)
 
 
-def normalize_documents(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def normalize_document(row: Mapping[str, Any], schema: PostSchema = POST_SCHEMA) -> dict[str, Any]:
+    """The plain form of ``row`` for ``schema``; raises ValueError naming the column."""
+    return _normalizer(schema)(row)
+
+
+def normalize_documents(
+    rows: Iterable[Mapping[str, Any]], schema: PostSchema = POST_SCHEMA
+) -> list[dict[str, Any]]:
     """Normalise a batch; the last row wins when an id repeats (as a re-index would).
 
-    Raises :class:`IndexWriteError` listing every row that breaks the contract.
+    Raises :class:`IndexWriteError` listing every row that breaks the schema.
     """
+    normalize = _normalizer(schema)
     by_id: dict[int, dict[str, Any]] = {}
     problems: list[DocumentProblem] = []
     for position, row in enumerate(rows):
         try:
-            doc = normalize_document(row)
+            doc = normalize(row)
         except ValueError as exc:
             raw_id = row.get("id") if isinstance(row, Mapping) else None
             known = int(raw_id) if isinstance(raw_id, int | np.integer) else None
@@ -216,9 +247,9 @@ def normalize_documents(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 def frame_records(posts: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of a clean_posts frame as dicts of Python values.
 
-    Column-wise ``tolist()`` is several times faster than ``DataFrame.to_dict("records")``;
-    missing strings stay NaN and list columns from Parquet stay numpy arrays (normalisation
-    handles both).
+    Built column by column with ``tolist()``, which converts a whole column at once, rather
+    than by ``DataFrame.to_dict("records")``, which goes value by value. Missing strings stay
+    NaN and list columns from Parquet stay numpy arrays (normalisation handles both).
     """
     columns = [str(column) for column in posts.columns]
     values = [posts[column].tolist() for column in posts.columns]

@@ -24,20 +24,20 @@ import elasticsearch
 from elasticsearch import Elasticsearch, helpers
 
 from hn_assets.search.analysis import KEYWORD_ANALYZER, TEXT_ANALYZER
-from hn_assets.search.backends import (
-    Hit,
+from hn_assets.search.backends import Hit, SearchIndex, Sort, validate_months, validate_search
+from hn_assets.search.documents import normalize_documents
+from hn_assets.search.errors import (
+    DocumentProblem,
     IndexNotFoundError,
     IndexWriteError,
     SearchBackendUnavailable,
-    SearchIndex,
     SearchIndexError,
-    Sort,
-    validate_months,
-    validate_search,
 )
-from hn_assets.search.documents import DocumentProblem, normalize_documents
 from hn_assets.search.query import Query, validate_month
+from hn_assets.search.schema import POST_SCHEMA, PostField, PostSchema, Search, Type
 
+#: Bumped whenever :func:`mappings` changes, a field added to the schema included: the
+#: mapping is strict, so an index made before refuses documents with the new field.
 MAPPING_VERSION = 1
 T = TypeVar("T")
 
@@ -57,42 +57,40 @@ SETTINGS: dict[str, Any] = {
     },
 }
 
-_ANALYSED_WITH_KEYWORD = {
-    "type": "text",
-    "analyzer": TEXT_ANALYZER,
-    # The exact value too, for aggregations and exact filters in Kibana.
-    "fields": {"keyword": {"type": "keyword", "normalizer": KEYWORD_ANALYZER}},
+_EXACT_TYPES: dict[Type, dict[str, Any]] = {
+    Type.INT: {"type": "long"},
+    Type.TIMESTAMP: {"type": "date", "format": "epoch_second"},
+    Type.FLOAT: {"type": "double"},
+    Type.BOOL: {"type": "boolean"},
+    Type.STR: {"type": "keyword"},
+    Type.MONTH: {"type": "keyword"},
+    Type.STR_LIST: {"type": "keyword"},
 }
 _LOWERCASE_KEYWORD = {"type": "keyword", "normalizer": KEYWORD_ANALYZER}
-_STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
-MAPPINGS: dict[str, Any] = {
-    # Only contract columns are sent, so anything else is a bug worth an error.
-    "dynamic": "strict",
-    "_meta": {"hn_jobs_mapping_version": MAPPING_VERSION},
-    "properties": {
-        "id": {"type": "long"},
-        "thread_id": {"type": "long"},
-        "month": {"type": "keyword"},
-        "by": {"type": "keyword"},
-        "time": {"type": "date", "format": "epoch_second"},
-        "text": {"type": "text", "analyzer": TEXT_ANALYZER},
-        "company": _ANALYSED_WITH_KEYWORD,
-        "roles": _ANALYSED_WITH_KEYWORD,
-        "locations": _ANALYSED_WITH_KEYWORD,
-        "remote": {"type": "boolean"},
-        "onsite": {"type": "boolean"},
-        "hybrid": {"type": "boolean"},
-        "visa": {"type": "boolean"},
-        "salary_min": {"type": "double"},
-        "salary_max": {"type": "double"},
-        "salary_currency": _LOWERCASE_KEYWORD,
-        "employment_types": _LOWERCASE_KEYWORD,
-        "urls": _STORED_ONLY,
-        "emails": _STORED_ONLY,
-        "hn_url": _STORED_ONLY,
-    },
-}
+
+def _property(field: PostField) -> dict[str, Any]:
+    """The mapping of one post field (a new dict: callers may change it)."""
+    if field.search is Search.TEXT:
+        analysed: dict[str, Any] = {"type": "text", "analyzer": TEXT_ANALYZER}
+        if field.facet:
+            analysed["fields"] = {"keyword": dict(_LOWERCASE_KEYWORD)}
+        return analysed
+    if field.search is Search.KEYWORD:
+        return dict(_LOWERCASE_KEYWORD)
+    if field.search is Search.STORED:
+        return {**_EXACT_TYPES[field.type], "index": False, "doc_values": False}
+    return dict(_EXACT_TYPES[field.type])
+
+
+def mappings(schema: PostSchema = POST_SCHEMA) -> dict[str, Any]:
+    """The index mapping of ``schema``'s posts."""
+    return {
+        # Only schema columns are sent, so anything else is a bug worth an error.
+        "dynamic": "strict",
+        "_meta": {"hn_jobs_mapping_version": MAPPING_VERSION},
+        "properties": {field.name: _property(field) for field in schema},
+    }
 
 
 def _public_url(url: str) -> str:
@@ -111,11 +109,12 @@ def _source(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fields(source: Mapping[str, Any]) -> dict[str, Any]:
+def _fields(source: Mapping[str, Any], schema: PostSchema) -> dict[str, Any]:
+    """The post fields of a hit's ``_source``: a null number was NaN when it was written."""
     fields = dict(source)
-    for column in ("salary_min", "salary_max"):
-        if fields.get(column) is None:
-            fields[column] = math.nan
+    for field in schema:
+        if field.type is Type.FLOAT and fields.get(field.name) is None:
+            fields[field.name] = math.nan
     return fields
 
 
@@ -154,11 +153,17 @@ class ElasticsearchIndex(SearchIndex):
     """
 
     def __init__(
-        self, client: Elasticsearch, index: str = "hn-jobs", *, chunk_size: int = 500
+        self,
+        client: Elasticsearch,
+        index: str = "hn-jobs",
+        *,
+        chunk_size: int = 500,
+        schema: PostSchema = POST_SCHEMA,
     ) -> None:
         self.client = client
         self.index = index
         self.chunk_size = chunk_size
+        self.schema = schema
 
     @classmethod
     def from_settings(
@@ -171,6 +176,7 @@ class ElasticsearchIndex(SearchIndex):
         index: str = "hn-jobs",
         request_timeout: float = 10.0,
         max_retries: int = 3,
+        schema: PostSchema = POST_SCHEMA,
         **client_options: Any,
     ) -> ElasticsearchIndex:
         """A client with timeouts and bounded retries (on timeouts, 429 and 502-504)."""
@@ -192,7 +198,7 @@ class ElasticsearchIndex(SearchIndex):
             **auth,
             **client_options,
         )
-        return cls(client, index=index)
+        return cls(client, index=index, schema=schema)
 
     @classmethod
     def from_env(
@@ -280,7 +286,7 @@ class ElasticsearchIndex(SearchIndex):
                 lambda: self.client.indices.create(
                     index=f"{self.index}-v{MAPPING_VERSION}",
                     settings=SETTINGS,
-                    mappings=MAPPINGS,
+                    mappings=mappings(self.schema),
                     aliases={self.index: {"is_write_index": True}},
                 )
             )
@@ -298,7 +304,7 @@ class ElasticsearchIndex(SearchIndex):
 
     # --- writes --------------------------------------------------------------------------
     def upsert(self, docs: Sequence[dict[str, Any]]) -> int:
-        normalized = normalize_documents(docs)
+        normalized = normalize_documents(docs, self.schema)
         self._require_index()
         if not normalized:
             return 0
@@ -356,9 +362,6 @@ class ElasticsearchIndex(SearchIndex):
         return deleted
 
     # --- reads ---------------------------------------------------------------------------
-    def _query(self, query: Query | None, months: Sequence[str] | None) -> dict[str, Any]:
-        return request_query(query, months)
-
     def _scan_ids(self, query: dict[str, Any]) -> set[int]:
         with self._errors():
             return {
@@ -376,28 +379,21 @@ class ElasticsearchIndex(SearchIndex):
         return self._scan_ids({"term": {"month": validate_month(month)}})
 
     def matching_ids(self, query: Query, *, months: Sequence[str] | None = None) -> set[int]:
-        return self._scan_ids(self._query(query, months))
+        return self._scan_ids(request_query(query, months))
 
     def count(self, query: Query | None = None, *, months: Sequence[str] | None = None) -> int:
-        body = self._query(query, months)
+        body = request_query(query, months)
         response = self._call(lambda: self.client.count(index=self.index, query=body))
         return int(response["count"])
 
-    def search(
-        self,
-        query: Query,
-        *,
-        size: int = 20,
-        sort: Sort = "score",
-        months: Sequence[str] | None = None,
-    ) -> list[Hit]:
+    def _search(self, query: Query, size: int, sort: Sort, months: list[str] | None) -> list[Hit]:
         request = elasticsearch_request(query, months, size, sort)
         response = self._call(lambda: self.client.search(index=self.index, **request))
         return [
             Hit(
                 id=int(hit["_id"]),
                 score=float(hit["_score"] or 0.0) if sort == "score" else 0.0,
-                fields=_fields(hit["_source"]),
+                fields=_fields(hit["_source"], self.schema),
             )
             for hit in response["hits"]["hits"]
         ]

@@ -9,41 +9,28 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
-import random
-import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tantivy
+import tenacity
 
 from hn_assets.search.analysis import KEYWORD_ANALYZER, TEXT_ANALYZER
-from hn_assets.search.backends import (
-    Hit,
-    IndexNotFoundError,
-    IndexWriteError,
-    SearchIndex,
-    SearchIndexError,
-    Sort,
-    validate_months,
-    validate_search,
-)
+from hn_assets.search.backends import Hit, SearchIndex, Sort, validate_months
 from hn_assets.search.documents import normalize_documents
+from hn_assets.search.errors import IndexNotFoundError, IndexWriteError, SearchIndexError
 from hn_assets.search.query import Query, Term, validate_month
+from hn_assets.search.schema import INTEGER_TYPES, POST_SCHEMA, PostField, PostSchema, Search, Type
 
-#: Bumped whenever the schema or the analysis changes; an older index must be rebuilt.
+#: Bumped whenever the indexing of a field or the analysis changes; an older index must be
+#: rebuilt. (Fields added to or removed from the schema are noticed without it.)
 SCHEMA_VERSION = 2
 _MARKER = "hn_search_index.json"
-_TEXT_COLUMNS = ("text", "company", "roles", "locations")
-_KEYWORD_COLUMNS = ("month", "salary_currency", "employment_types")
-_BOOL_COLUMNS = ("remote", "onsite", "hybrid", "visa")
-_NUMBER_COLUMNS = ("salary_min", "salary_max")
-#: Contract text columns nobody searches: stored as UTF-8 bytes, which tantivy does not index.
-_STORED_ONLY = ("by", "urls", "emails", "hn_url")
 #: Polls of a busy writer lock start this far apart and back off to the maximum (tantivy only
 #: tries the lock, it cannot wait for it).
 _LOCK_POLL_FIRST_S = 0.01
@@ -54,24 +41,136 @@ _SMALL_WRITE_HEAP = 50_000_000
 logger = logging.getLogger(__name__)
 
 
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
-    builder.add_integer_field("time", stored=True, indexed=True, fast=True)
-    for column in _TEXT_COLUMNS:
-        builder.add_text_field(column, stored=True, tokenizer_name=TEXT_ANALYZER)
-    for column in _KEYWORD_COLUMNS:
-        builder.add_text_field(
-            column, stored=True, tokenizer_name=KEYWORD_ANALYZER, index_option="basic"
-        )
-    for column in _BOOL_COLUMNS:
-        builder.add_boolean_field(column, stored=True, indexed=True)
-    for column in _NUMBER_COLUMNS:
-        builder.add_float_field(column, stored=True, indexed=True, fast=True)
-    builder.add_integer_field("thread_id", stored=True)
-    for column in _STORED_ONLY:
-        builder.add_bytes_field(column, stored=True, indexed=False)
-    return builder.build()
+@dataclass(frozen=True)
+class _Kind:
+    """How tantivy holds one kind of post field: the schema builder call that declares it, the
+    Document method that adds a value, and conversions on the way in and out."""
+
+    declare: Callable[[tantivy.SchemaBuilder, str], object]
+    add: Callable[[tantivy.Document, str, Any], object]
+    write: Callable[[Any], Any] | None = None
+    read: Callable[[Any], Any] | None = None
+
+
+_Doc = tantivy.Document
+#: In the order fields are declared: grouped by kind as SCHEMA_VERSION 2 laid them out, so that
+#: the schema built here equals that of indexes built before it was derived (ensure_index hands
+#: it to tantivy, which refuses to reuse an index whose schema differs).
+_KINDS: dict[str, _Kind] = {
+    "key": _Kind(lambda b, name: b.add_integer_field(name, stored=True, indexed=True, fast=True), _Doc.add_integer),
+    "text": _Kind(lambda b, name: b.add_text_field(name, stored=True, tokenizer_name=TEXT_ANALYZER), _Doc.add_text),
+    "keyword": _Kind(lambda b, name: b.add_text_field(name, stored=True, tokenizer_name=KEYWORD_ANALYZER, index_option="basic"), _Doc.add_text),
+    "bool": _Kind(lambda b, name: b.add_boolean_field(name, stored=True, indexed=True), _Doc.add_boolean),
+    # Integers are indexed as floats too, so that one kind of range query serves every number.
+    "number": _Kind(lambda b, name: b.add_float_field(name, stored=True, indexed=True, fast=True), _Doc.add_float),
+    "integer number": _Kind(lambda b, name: b.add_float_field(name, stored=True, indexed=True, fast=True), _Doc.add_float, float, int),
+    # Columns that nothing here searches are only stored: strings as UTF-8 bytes, which tantivy
+    # does not index.
+    "stored integer": _Kind(lambda b, name: b.add_integer_field(name, stored=True), _Doc.add_integer),
+    "stored float": _Kind(lambda b, name: b.add_float_field(name, stored=True), _Doc.add_float),
+    "stored bool": _Kind(lambda b, name: b.add_boolean_field(name, stored=True), _Doc.add_boolean),
+    "stored string": _Kind(lambda b, name: b.add_bytes_field(name, stored=True, indexed=False), _Doc.add_bytes, str.encode, bytes.decode),
+}  # fmt: skip
+_SEARCHED_KINDS = {
+    Search.KEY: "key",
+    Search.TEXT: "text",
+    Search.KEYWORD: "keyword",
+    Search.MONTH: "keyword",
+    Search.BOOL: "bool",
+}
+_STORED_KINDS = {
+    Type.INT: "stored integer",
+    Type.TIMESTAMP: "stored integer",
+    Type.FLOAT: "stored float",
+    Type.BOOL: "stored bool",
+}
+
+
+def _kind_name(field: PostField) -> str:
+    if field.search is Search.NUMBER:
+        return "integer number" if field.type in INTEGER_TYPES else "number"
+    if field.search in _SEARCHED_KINDS:
+        return _SEARCHED_KINDS[field.search]
+    return _STORED_KINDS.get(field.type, "stored string")
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One post field in tantivy."""
+
+    name: str
+    kind_name: str
+    many: bool  # a list: one value added per item
+    empty: Any  # what the field reads as when nothing is stored
+
+    @property
+    def kind(self) -> _Kind:
+        return _KINDS[self.kind_name]
+
+
+class _Layout:
+    """A post schema as tantivy fields: the tantivy schema, and documents both ways."""
+
+    def __init__(self, schema: PostSchema) -> None:
+        self.columns = [
+            _Column(
+                field.name,
+                _kind_name(field),
+                many=field.type is Type.STR_LIST,
+                empty=field.default,
+            )
+            for field in schema
+        ]
+        self.names = frozenset(schema.columns)
+        # Unpacked once: converting documents is a large share of the indexing time.
+        self._plan = [(c.name, c.kind.add, c.many, c.kind.write) for c in self.columns]
+
+    def schema(self) -> tantivy.Schema:
+        builder = tantivy.SchemaBuilder()
+        order = list(_KINDS)
+        for column in sorted(self.columns, key=lambda column: order.index(column.kind_name)):
+            column.kind.declare(builder, column.name)
+        return builder.build()
+
+    def document(self, doc: dict[str, Any]) -> tantivy.Document:
+        converted = tantivy.Document()
+        for name, add, many, write in self._plan:
+            value = doc[name]
+            if many:
+                for item in value:
+                    add(converted, name, item if write is None else write(item))
+            # An unknown value (None / NaN) is left out, so that no condition can match it.
+            elif value is not None and value == value:
+                add(converted, name, value if write is None else write(value))
+        return converted
+
+    def fields(self, stored: dict[str, list[Any]]) -> dict[str, Any]:
+        """The post fields of a stored document (``Document.to_dict()``)."""
+        fields = {}
+        for column in self.columns:
+            values = stored.get(column.name, [])
+            read = column.kind.read
+            if read is not None:
+                values = [read(value) for value in values]
+            if column.many:
+                fields[column.name] = values
+            else:
+                fields[column.name] = values[0] if values else column.empty
+        return fields
+
+
+def _lock_busy(error: BaseException) -> bool:
+    """tantivy only tries its writer lock: a busy lock is a ValueError naming LockBusy."""
+    return isinstance(error, ValueError) and "LockBusy" in str(error)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path``; empty when it is missing or not an object."""
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _register_analyzers(index: tantivy.Index) -> None:
@@ -85,74 +184,6 @@ def _register_analyzers(index: tantivy.Index) -> None:
         KEYWORD_ANALYZER,
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(lowercase).build(),
     )
-
-
-def _to_tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
-    # Typed add_* calls: about twice as fast as Document(**fields), which infers each type,
-    # and this loop is half of the indexing time.
-    converted = tantivy.Document()
-    add_integer, add_text = converted.add_integer, converted.add_text
-    add_boolean, add_float = converted.add_boolean, converted.add_float
-    add_integer("id", doc["id"])
-    add_integer("time", doc["time"])
-    add_text("text", doc["text"])
-    add_text("month", doc["month"])
-    for column in ("roles", "locations", "employment_types"):
-        for value in doc[column]:
-            add_text(column, value)
-    add_boolean("remote", doc["remote"])
-    add_boolean("onsite", doc["onsite"])
-    add_boolean("hybrid", doc["hybrid"])
-    # Unknown values (None / NaN) are left out, so no condition on them can match.
-    if doc["company"] is not None:
-        add_text("company", doc["company"])
-    if doc["salary_currency"] is not None:
-        add_text("salary_currency", doc["salary_currency"])
-    if doc["visa"] is not None:
-        add_boolean("visa", doc["visa"])
-    for column in _NUMBER_COLUMNS:
-        if not math.isnan(doc[column]):
-            add_float(column, doc[column])
-    add_integer("thread_id", doc["thread_id"])
-    add_bytes = converted.add_bytes
-    add_bytes("by", doc["by"].encode())
-    add_bytes("hn_url", doc["hn_url"].encode())
-    for column in ("urls", "emails"):
-        for value in doc[column]:
-            add_bytes(column, value.encode())
-    return converted
-
-
-def _from_stored(stored: dict[str, list[Any]]) -> dict[str, Any]:
-    def first(column: str, default: Any = None) -> Any:
-        found = stored.get(column)
-        return found[0] if found else default
-
-    def texts(column: str) -> list[str]:
-        return [value.decode() for value in stored.get(column, [])]
-
-    return {
-        "id": first("id"),
-        "thread_id": first("thread_id"),
-        "month": first("month"),
-        "by": "".join(texts("by")),
-        "time": first("time"),
-        "text": first("text", ""),
-        "company": first("company"),
-        "roles": stored.get("roles", []),
-        "locations": stored.get("locations", []),
-        "remote": first("remote", False),
-        "onsite": first("onsite", False),
-        "hybrid": first("hybrid", False),
-        "salary_min": first("salary_min", math.nan),
-        "salary_max": first("salary_max", math.nan),
-        "salary_currency": first("salary_currency"),
-        "visa": first("visa"),
-        "employment_types": stored.get("employment_types", []),
-        "urls": texts("urls"),
-        "emails": texts("emails"),
-        "hn_url": "".join(texts("hn_url")),
-    }
 
 
 def translate(query: Query | Term, schema: tantivy.Schema) -> tantivy.Query:
@@ -212,8 +243,11 @@ class LocalIndex(SearchIndex):
         writer_heap_bytes: int = 256_000_000,
         writer_threads: int | None = None,
         writer_lock_timeout_s: float = 120.0,
+        schema: PostSchema = POST_SCHEMA,
     ) -> None:
         self.path = Path(path)
+        self.schema = schema
+        self._layout = _Layout(schema)
         self.writer_heap_bytes = writer_heap_bytes
         # None: one indexing thread for small writes (each thread writes its own segment, and
         # small segments only cost merges later), one per core (tantivy's 0) for bulk loads.
@@ -239,7 +273,7 @@ class LocalIndex(SearchIndex):
         staged.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
         staged.replace(marker)
         # reuse=True: if another process created the index since the check above, open it.
-        index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
+        index = tantivy.Index(self._layout.schema(), path=str(self.path), reuse=True)
         _register_analyzers(index)
         self._index = index
 
@@ -257,16 +291,7 @@ class LocalIndex(SearchIndex):
                 f"no search index at {self.path}: build it with `hn-jobs refresh` or by "
                 "materializing the jobs_index asset"
             )
-        marker = self.path / _MARKER
-        try:
-            version = json.loads(marker.read_text())["schema_version"]
-        except (OSError, ValueError, KeyError):
-            version = None
-        if version != SCHEMA_VERSION:
-            raise SearchIndexError(
-                f"the index at {self.path} has schema version {version}, this code needs "
-                f"{SCHEMA_VERSION}: delete that folder and rebuild it with `hn-jobs refresh`"
-            )
+        self._check_built_for_this_schema()
         try:
             index = tantivy.Index.open(str(self.path))
         except ValueError as exc:
@@ -277,6 +302,28 @@ class LocalIndex(SearchIndex):
         _register_analyzers(index)
         self._index = index
         return index
+
+    def _check_built_for_this_schema(self) -> None:
+        rebuild = "delete that folder and rebuild it with `hn-jobs refresh`"
+        version = _read_json(self.path / _MARKER).get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise SearchIndexError(
+                f"the index at {self.path} has schema version {version}, this code needs "
+                f"{SCHEMA_VERSION}: {rebuild}"
+            )
+        # tantivy's own record of the index's fields; an unreadable one is left to
+        # tantivy.Index.open to report.
+        fields = _read_json(self.path / "meta.json").get("schema")
+        if not isinstance(fields, list):
+            return
+        found = {field.get("name") for field in fields if isinstance(field, dict)}
+        if found != self._layout.names:
+            missing = ", ".join(sorted(self._layout.names - found)) or "none"
+            extra = ", ".join(sorted(str(name) for name in found - self._layout.names)) or "none"
+            raise SearchIndexError(
+                f"the index at {self.path} was built for other post fields (missing: {missing}; "
+                f"no longer in the schema: {extra}): {rebuild}"
+            )
 
     @contextmanager
     def _writer(self, docs: int = 0) -> Iterator[tantivy.IndexWriter]:
@@ -309,38 +356,43 @@ class LocalIndex(SearchIndex):
         index.reload()
 
     def _acquire_writer(self, index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
-        deadline = time.monotonic() + self.writer_lock_timeout_s
-        pause = _LOCK_POLL_FIRST_S
-        waiting = False
-        while True:
-            try:
-                return index.writer(heap, threads)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc):
-                    raise IndexWriteError(f"cannot write to {self.path}: {exc}", []) from exc
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise IndexWriteError(
-                        f"the search index at {self.path} is still being written by another "
-                        f"writer after waiting {self.writer_lock_timeout_s:g}s (another "
-                        "`hn-jobs refresh` or jobs_index run?); let it finish and run this "
-                        "again, or pass a longer writer_lock_timeout_s to LocalIndex",
-                        [],
-                    ) from exc
-            if not waiting:
-                waiting = True
-                logger.info(
-                    "waiting up to %gs for another writer of the search index at %s",
-                    self.writer_lock_timeout_s,
-                    self.path,
-                )
-            # Jitter keeps several waiting processes from polling in lockstep.
-            time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
-            pause = min(pause * 2, _LOCK_POLL_MAX_S)
+        timeout = self.writer_lock_timeout_s
+        # Jitter keeps several waiting processes from polling in lockstep.
+        backoff = tenacity.wait_random_exponential(
+            multiplier=_LOCK_POLL_FIRST_S, max=_LOCK_POLL_MAX_S
+        )
+        polls = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_lock_busy),
+            stop=tenacity.stop_after_delay(timeout),
+            # The last poll falls on the deadline, not a pause after it.
+            wait=lambda state: min(backoff(state), max(0.0, timeout - state.seconds_since_start)),
+            before_sleep=self._log_wait,
+            reraise=True,
+        )
+        try:
+            return polls(index.writer, heap, threads)
+        except ValueError as exc:
+            if not _lock_busy(exc):
+                raise IndexWriteError(f"cannot write to {self.path}: {exc}", []) from exc
+            raise IndexWriteError(
+                f"the search index at {self.path} is still being written by another "
+                f"writer after waiting {timeout:g}s (another `hn-jobs refresh` or jobs_index "
+                "run?); let it finish and run this again, or pass a longer "
+                "writer_lock_timeout_s to LocalIndex",
+                [],
+            ) from exc
+
+    def _log_wait(self, state: tenacity.RetryCallState) -> None:
+        if state.attempt_number == 1:
+            logger.info(
+                "waiting up to %gs for another writer of the search index at %s",
+                self.writer_lock_timeout_s,
+                self.path,
+            )
 
     # --- writes --------------------------------------------------------------------------
     def upsert(self, docs: Sequence[dict[str, Any]]) -> int:
-        normalized = normalize_documents(docs)
+        normalized = normalize_documents(docs, self.schema)
         index = self._open()
         if not normalized:
             return 0
@@ -355,8 +407,9 @@ class LocalIndex(SearchIndex):
             writer.delete_documents_by_query(batch)
             # Converting here overlaps this thread's work with tantivy's indexing threads; a
             # failure rolls the whole batch back.
+            convert = self._layout.document
             for doc in normalized:
-                writer.add_document(_to_tantivy_document(doc))
+                writer.add_document(convert(doc))
         return len(normalized)
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -407,15 +460,7 @@ class LocalIndex(SearchIndex):
         searcher = self._open().searcher()
         return int(searcher.search(self._filtered(query, months), 1, count=True).count)
 
-    def search(
-        self,
-        query: Query,
-        *,
-        size: int = 20,
-        sort: Sort = "score",
-        months: Sequence[str] | None = None,
-    ) -> list[Hit]:
-        validate_search(size, sort)
+    def _search(self, query: Query, size: int, sort: Sort, months: list[str] | None) -> list[Hit]:
         translated = self._filtered(query, months)
         searcher = self._open().searcher()
         if sort == "time":
@@ -426,7 +471,7 @@ class LocalIndex(SearchIndex):
             found = searcher.search(translated, size, count=False)
         hits = []
         for rank_value, address in found.hits:
-            fields = _from_stored(searcher.doc(address).to_dict())
+            fields = self._layout.fields(searcher.doc(address).to_dict())
             score = float(rank_value) if sort == "score" else 0.0
             hits.append(Hit(id=int(fields["id"]), score=score, fields=fields))
         return hits

@@ -28,18 +28,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from hn_assets.search.errors import QueryError
 from hn_assets.search.query import (
     DEFAULT_FIELD,
     OPERATORS,
     Clause,
     Query,
-    QueryError,
     Term,
     all_of,
     any_of,
     negate,
     resolve_field,
 )
+from hn_assets.search.schema import POST_SCHEMA, PostSchema
 
 TokenKind = Literal["word", "phrase", "field", "(", ")", "AND", "OR", "NOT", "end"]
 
@@ -149,8 +150,9 @@ class _Parser:
     :class:`Query` is built (:data:`~hn_assets.search.query.MAX_QUERY_DEPTH`).
     """
 
-    def __init__(self, query: str) -> None:
+    def __init__(self, query: str, schema: PostSchema) -> None:
         self.query = query
+        self.schema = schema
         self.tokens = _tokens(query)
         self.index = 0
         self.groups = [_Group(DEFAULT_FIELD, None)]
@@ -214,7 +216,7 @@ class _Parser:
             return True
         if token.kind == "field":
             try:
-                name = resolve_field(token.text).name
+                name = resolve_field(token.text, self.schema).name
             except QueryError as exc:
                 raise self.error(
                     f"{exc}; to search for the text itself, put it in double quotes",
@@ -287,7 +289,7 @@ class _Parser:
 
     def term(self, field: str, token: _Token) -> Term:
         try:
-            return Term(field, token.text)
+            return Term(field, token.text, schema=self.schema)
         except QueryError as exc:
             raise self.error(str(exc), token.start) from None
 
@@ -296,8 +298,9 @@ def _depth(clause: Clause) -> int:
     return clause.depth if isinstance(clause, Query) else 0
 
 
-def parse_query(text: str) -> Query:
-    """Parse ``hn-jobs search`` syntax (see the module docstring) into a :class:`Query`.
+def parse_query(text: str, schema: PostSchema = POST_SCHEMA) -> Query:
+    """Parse ``hn-jobs search`` syntax (see the module docstring) into a :class:`Query` over
+    the fields of ``schema``.
 
     Raises :class:`QuerySyntaxError` (a :class:`QueryError`) for malformed input.
     """
@@ -305,4 +308,4 @@ def parse_query(text: str) -> Query:
         raise QuerySyntaxError(
             'empty query: give terms such as rust AND remote:true or "machine learning"', text, 0
         )
-    return _Parser(text).parse()
+    return _Parser(text, schema).parse()

@@ -11,7 +11,8 @@ The meaning of a query is defined once, in Python, by :meth:`Query.matches`; the
 translate the same object (:meth:`Query.to_elasticsearch`, ``LocalIndex`` for tantivy) and the
 conformance tests check them against :meth:`Query.matches`.
 
-Field semantics (see :data:`FIELDS`):
+Field semantics (the fields are those of :data:`~hn_assets.search.schema.POST_SCHEMA` with a
+query kind, see :class:`~hn_assets.search.schema.Search`; :data:`FIELDS` lists them):
 
 * ``text`` kinds (``text``, ``company``, ``role``, ``location``) are analysed
   (:func:`~hn_assets.search.analysis.tokenize`): a value matches when its words occur as
@@ -35,6 +36,7 @@ reads back unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,60 +45,13 @@ from decimal import Decimal
 from typing import Any, Literal, TypeAlias
 
 from hn_assets.search.analysis import contains_phrase, tokenize
+from hn_assets.search.errors import QueryError
+from hn_assets.search.schema import POST_SCHEMA, PostSchema, QueryField
 
-FieldKind = Literal["text", "keyword", "bool", "month", "number"]
 Comparison = Literal["=", ">", ">=", "<", "<="]
 
-
-class QueryError(ValueError):
-    """A query that cannot be built or run: the message names the offending part and the fix."""
-
-
-@dataclass(frozen=True)
-class Field:
-    """A searchable field: its query name, kind, and the clean_posts column holding its values."""
-
-    name: str
-    kind: FieldKind
-    column: str
-    help: str
-
-
-FIELDS: dict[str, Field] = {
-    field.name: field
-    for field in (
-        Field("text", "text", "text", "the whole posting (the default field)"),
-        Field("company", "text", "company", "words of the company name"),
-        Field("role", "text", "roles", "words of one parsed role"),
-        Field(
-            "location",
-            "text",
-            "locations",
-            'words of one parsed location: location:"bay area" matches "San Francisco Bay Area"',
-        ),
-        Field("month", "month", "month", "the hiring thread's month, YYYY-MM"),
-        Field("remote", "bool", "remote", "remote work offered: true/false"),
-        Field("onsite", "bool", "onsite", "onsite work: true/false"),
-        Field("hybrid", "bool", "hybrid", "hybrid work: true/false"),
-        Field("visa", "bool", "visa", "visa sponsorship: true / false (unknown matches neither)"),
-        Field(
-            "employment",
-            "keyword",
-            "employment_types",
-            "full-time, part-time, contract or internship",
-        ),
-        Field("currency", "keyword", "salary_currency", "salary currency code, e.g. USD"),
-        Field("salary_min", "number", "salary_min", "lower salary bound: N, >N, >=N, <N, <=N"),
-        Field("salary_max", "number", "salary_max", "upper salary bound: N, >N, >=N, <N, <=N"),
-    )
-}
-#: clean_posts column names accepted as field names in mappings and query strings.
-FIELD_ALIASES: dict[str, str] = {
-    "locations": "location",
-    "roles": "role",
-    "employment_types": "employment",
-    "salary_currency": "currency",
-}
+#: The query language's fields, from :data:`~hn_assets.search.schema.POST_SCHEMA`.
+FIELDS: dict[str, QueryField] = POST_SCHEMA.query_fields
 DEFAULT_FIELD = "text"
 #: Words the query syntax reserves as operators (matched case-insensitively).
 OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -108,7 +63,8 @@ OPERATORS = frozenset({"AND", "OR", "NOT"})
 #: equality) far from Python's recursion limit.
 MAX_QUERY_DEPTH = 16
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: A month, YYYY-MM, and nothing around it.
+MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])\Z")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?\s*(\d+(?:\.\d+)?)([kK])?$")
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
@@ -123,26 +79,22 @@ def _quoted(value: object) -> str:
     return text if len(text) <= _QUOTED_CHARS else text[: _QUOTED_CHARS - 1] + "…"
 
 
-def known_fields_text() -> str:
-    return ", ".join(sorted(FIELDS))
-
-
-def resolve_field(name: str) -> Field:
-    """The :class:`Field` called ``name`` (or its clean_posts alias), case-insensitively."""
+def resolve_field(name: str, schema: PostSchema = POST_SCHEMA) -> QueryField:
+    """The field called ``name`` (or its clean_posts column name), case-insensitively."""
     key = name.strip().lower()
-    key = FIELD_ALIASES.get(key, key)
+    key = schema.query_aliases.get(key, key)
     try:
-        return FIELDS[key]
+        return schema.query_fields[key]
     except KeyError:
         raise QueryError(
-            f"unknown field {_quoted(name)}; known fields: {known_fields_text()}"
+            f"unknown field {_quoted(name)}; known fields: {', '.join(sorted(schema.query_fields))}"
         ) from None
 
 
-def validate_month(value: object) -> str:
+def validate_month(value: object, name: str = "month") -> str:
     """Return ``value`` if it is a ``YYYY-MM`` month, else raise :class:`QueryError`."""
-    if not isinstance(value, str) or not _MONTH.match(value.strip()):
-        raise QueryError(f"month must look like YYYY-MM (e.g. 2026-11), got {_quoted(value)}")
+    if not isinstance(value, str) or not MONTH_PATTERN.match(value.strip()):
+        raise QueryError(f"{name} must look like YYYY-MM (e.g. 2026-11), got {_quoted(value)}")
     return value.strip()
 
 
@@ -189,57 +141,86 @@ def _column_values(doc: Mapping[str, Any], column: str) -> list[Any]:
     return list(value)
 
 
+def _text_value(spec: QueryField, value: object) -> str:
+    if not isinstance(value, str):
+        raise QueryError(f"{spec.name}: expects text, got {_quoted(value)}")
+    if '"' in value and spec.kind == "keyword":
+        raise QueryError(
+            f"{spec.name}: {_quoted(value)} contains a double quote, which no "
+            f"{spec.name} value has; remove it"
+        )
+    # Analysis treats a quote as a word separator, so dropping it keeps the meaning of a text
+    # value and lets str() quote it (the syntax has no escape for a quote).
+    words = " ".join(value.replace('"', " ").split())
+    if spec.kind == "text" and not tokenize(words):
+        raise QueryError(f"{spec.name}: {_quoted(value)} has no letters or digits to search for")
+    if spec.kind == "keyword":
+        if not words:
+            raise QueryError(f"{spec.name}: empty value")
+        return words.lower()
+    return words
+
+
+def _normalised(
+    spec: QueryField, op: Comparison, value: object
+) -> tuple[Comparison, str | bool | float]:
+    """The comparison and value of a term on ``spec``, checked and in normal form."""
+    if spec.kind == "number":
+        written, amount = parse_number(value, spec.name)
+        # A comparison given apart wins over one written in the value.
+        return (written if op == "=" else op), amount
+    if spec.kind == "month":
+        checked: str | bool = validate_month(value, spec.name)
+    elif spec.kind == "bool":
+        checked = parse_bool(value, spec.name)
+    else:
+        checked = _text_value(spec, value)
+    if op != "=":
+        raise QueryError(f"{spec.name}: comparisons like {op} only apply to number fields")
+    return op, checked
+
+
+class _Composable:
+    """``&``, ``|`` and ``~`` for terms and queries alike."""
+
+    __slots__ = ()
+
+    def __and__(self, other: TermLike) -> Query:
+        return all_of(self, other)  # type: ignore[arg-type]
+
+    def __or__(self, other: TermLike) -> Query:
+        return any_of(self, other)  # type: ignore[arg-type]
+
+    def __invert__(self) -> Query:
+        return negate(self)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class Term:
-    """One condition on one field. Construction validates and normalises the value."""
+class Term(_Composable):
+    """One condition on one field. Construction validates and normalises the value.
+
+    ``field`` is looked up in ``schema`` (the clean post schema unless another is given).
+    """
 
     field: str
     value: str | bool | float
     op: Comparison = "="
+    schema: PostSchema = dataclasses.field(
+        default=POST_SCHEMA, kw_only=True, compare=False, repr=False
+    )
+    _spec: QueryField = dataclasses.field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        spec = resolve_field(self.field)
+        spec = resolve_field(self.field, self.schema)
+        op, value = _normalised(spec, self.op, self.value)
+        object.__setattr__(self, "_spec", spec)
         object.__setattr__(self, "field", spec.name)
-        value: str | bool | float = self.value
-        op: Comparison = self.op
-        if spec.kind in ("text", "keyword"):
-            if not isinstance(value, str):
-                raise QueryError(f"{spec.name}: expects text, got {_quoted(value)}")
-            if '"' in value:
-                if spec.kind == "keyword":
-                    raise QueryError(
-                        f"{spec.name}: {_quoted(value)} contains a double quote, which no "
-                        f"{spec.name} value has; remove it"
-                    )
-                # Analysis treats a quote as a word separator, so dropping it keeps the meaning
-                # and lets str() quote the value (the syntax has no escape for a quote).
-                value = value.replace('"', " ")
-            value = " ".join(value.split())
-            if spec.kind == "text" and not tokenize(value):
-                raise QueryError(
-                    f"{spec.name}: {_quoted(self.value)} has no letters or digits to search for"
-                )
-            if spec.kind == "keyword":
-                if not value:
-                    raise QueryError(f"{spec.name}: empty value")
-                value = value.lower()
-        elif spec.kind == "month":
-            value = validate_month(value)
-        elif spec.kind == "bool":
-            value = parse_bool(value, spec.name)
-        else:
-            if op == "=":
-                op, value = parse_number(value, spec.name)
-            else:
-                _, value = parse_number(value, spec.name)
-        if op != "=" and spec.kind != "number":
-            raise QueryError(f"{spec.name}: comparisons like {op} only apply to number fields")
         object.__setattr__(self, "value", value)
         object.__setattr__(self, "op", op)
 
     @property
-    def spec(self) -> Field:
-        return FIELDS[self.field]
+    def spec(self) -> QueryField:
+        return self._spec
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -292,15 +273,6 @@ class Term:
                 text = f'"{text}"'  # construction removed or refused any quote inside
         return text if spec.name == DEFAULT_FIELD else f"{spec.name}:{text}"
 
-    def __and__(self, other: TermLike) -> Query:
-        return all_of(self, other)
-
-    def __or__(self, other: TermLike) -> Query:
-        return any_of(self, other)
-
-    def __invert__(self) -> Query:
-        return negate(self)
-
 
 def _compare(left: float, op: Comparison, right: float) -> bool:
     if op == ">":
@@ -350,7 +322,7 @@ def _clauses(items: TermLike | Iterable[TermLike] | None, role: str) -> tuple[Cl
     return tuple(clauses)
 
 
-class Query:
+class Query(_Composable):
     """``must`` AND ``should`` (at least one) AND NOT ``must_not``; see the module docstring.
 
     ``Query(must=["san francisco", "machine learning"])`` is the blog post's first example;
@@ -468,21 +440,12 @@ class Query:
     def __hash__(self) -> int:
         return hash((self.must, self.should, self.must_not))
 
-    # --- composition ---------------------------------------------------------------------
-    def __and__(self, other: TermLike) -> Query:
-        return all_of(self, other)
-
+    # --- composition (and see _Composable) --------------------------------------------------
     def __rand__(self, other: TermLike) -> Query:
         return all_of(other, self)
 
-    def __or__(self, other: TermLike) -> Query:
-        return any_of(self, other)
-
     def __ror__(self, other: TermLike) -> Query:
         return any_of(other, self)
-
-    def __invert__(self) -> Query:
-        return negate(self)
 
 
 def _depth_of(clause: Clause) -> int:

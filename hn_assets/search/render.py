@@ -18,8 +18,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from hn_assets.hackernews.hn_format import item_url
 from hn_assets.search.backends import Hit
-from hn_assets.search.documents import CONTRACT_COLUMNS, hn_url
+from hn_assets.search.schema import POST_SCHEMA
 
 _HEADER_CHARS = 300
 #: Characters of one cell (or the title) shown before it is cut with "…": a post's field can be
@@ -58,7 +59,7 @@ def _remote(fields: dict[str, Any]) -> str:
 
 
 def _url(hit: Hit) -> str:
-    return str(hit.fields.get("hn_url") or hn_url(hit.id))
+    return str(hit.fields.get("hn_url") or item_url(hit.id))
 
 
 def _plain(value: object, limit: int = _CELL_CHARS) -> Text:
@@ -132,7 +133,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "score": round(float(hit.score), 4),
         "url": _url(hit),
     }
-    for column in CONTRACT_COLUMNS:
+    for column in POST_SCHEMA.columns:
         if column not in record and column not in ("text", "hn_url") and column in fields:
             record[column] = _json_safe(fields[column])
     record["header"] = _header(str(fields.get("text", "")))

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from hn_assets.quarantine import QuarantinedPost, isolate
-from hn_assets.search.backends import IndexWriteError, SearchIndex
+from hn_assets.search.backends import SearchIndex
 from hn_assets.search.documents import frame_records, normalize_document
+from hn_assets.search.errors import IndexWriteError
 from hn_assets.search.query import validate_month
 
 
@@ -54,7 +55,10 @@ def sync_month(index: SearchIndex, month: str, posts: pd.DataFrame) -> SyncResul
     else:
         new_rows = posts[~posts["id"].isin(indexed)]
     docs, quarantined = isolate(
-        frame_records(new_rows), normalize_document, stage="index", id_of=lambda row: row["id"]
+        frame_records(new_rows),
+        lambda row: normalize_document(row, index.schema),
+        stage="index",
+        id_of=lambda row: row["id"],
     )
     added, rejected = _upsert_isolated(index, docs)
     quarantined += rejected

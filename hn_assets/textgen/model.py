@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from hn_assets.errors import HNError
+from hn_assets.errors import ConfigError
 from hn_assets.textgen.corpus import EncodedCorpus, WindowIndex, train_val_windows
 from hn_assets.textgen.vocab import Vocabulary
 from hn_assets.torch_checkpoints import (
@@ -102,8 +102,13 @@ class CharLSTM(L.LightningModule):
 
 
 # --- checkpoint files ----------------------------------------------------------------------
-class CheckpointError(HNError, ValueError):
-    """A file that is not a char-LSTM checkpoint this project wrote, or a damaged one."""
+class CheckpointError(ConfigError):
+    """A file that is not a char-LSTM checkpoint this project wrote, or a damaged one: the
+    fix is another file (or training one), so a CLI exits with 2."""
+
+
+class CheckpointMissing(CheckpointError, FileNotFoundError):
+    """No checkpoint where one was expected."""
 
 
 #: Constructor arguments of :class:`CharLSTM`, as ``save_hyperparameters`` stores them.
@@ -132,7 +137,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     source = Path(path)
     if not source.exists():
-        raise FileNotFoundError(f"no checkpoint at {source}; {_HOW_TO_FIX}")
+        raise CheckpointMissing(f"no checkpoint at {source}; {_HOW_TO_FIX}")
     if not source.is_file():
         raise CheckpointError(f"{source} is not a file; {_HOW_TO_FIX}")
     checkpoint = load_plain_checkpoint(

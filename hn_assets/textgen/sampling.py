@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hn_assets.config_adapter import setting
+from hn_assets.errors import ConfigError
 
 if TYPE_CHECKING:
     import torch
@@ -41,13 +42,13 @@ class GenerateSettings:
     def check(self, vocab_size: int) -> None:
         """Raise ``ValueError`` naming the first setting out of range."""
         if self.n < 1:
-            raise ValueError(f"n must be >= 1, got {self.n}")
+            raise ConfigError(f"n must be >= 1, got {self.n}")
         if not self.temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+            raise ConfigError(f"temperature must be > 0, got {self.temperature}")
         if self.top_k is not None and not 1 <= self.top_k <= vocab_size:
-            raise ValueError(f"top_k must be in 1..{vocab_size} or None, got {self.top_k}")
+            raise ConfigError(f"top_k must be in 1..{vocab_size} or None, got {self.top_k}")
         if self.max_chars < 1:
-            raise ValueError(f"max_chars must be >= 1, got {self.max_chars}")
+            raise ConfigError(f"max_chars must be >= 1, got {self.max_chars}")
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,14 @@ def load_generator(checkpoint_path: str | os.PathLike[str]) -> tuple[CharLSTM, V
 
     The file is read as data only (see :func:`~hn_assets.textgen.model.read_checkpoint`):
     ``--checkpoint`` may name a file from anywhere, and unpickling it in full would run any
-    code it carries. Raises ``FileNotFoundError``, or ``CheckpointError`` (a ``ValueError``)
-    for a file that is damaged, unsafe or another model's.
+    code it carries. Raises ``CheckpointMissing``, or ``CheckpointError`` for a file that is
+    damaged, unsafe or another model's.
     """
-    from hn_assets.textgen.model import model_from_checkpoint, read_checkpoint
+    from hn_assets.textgen.model import CheckpointMissing, model_from_checkpoint, read_checkpoint
 
     path = Path(checkpoint_path)
     if not path.exists():
-        raise FileNotFoundError(
+        raise CheckpointMissing(
             f"no checkpoint at {path}; materialize job_posting_lstm first (hn-jobs refresh)."
         )
     model = model_from_checkpoint(read_checkpoint(path), path)

@@ -31,7 +31,9 @@ from typing import Literal
 
 from hn_assets.hackernews.sample_archive import SampleArchive, load_sample_archive
 
-FaultKind = Literal["5xx", "429", "hang", "malformed"]
+FaultKind = Literal["5xx", "429", "hang", "malformed", "truncated"]
+# "truncated" (the connection drops halfway through the body) is asked for by name only, so
+# the seeded fault sequences of existing plans stay as they are.
 ALL_FAULTS: tuple[FaultKind, ...] = ("5xx", "429", "hang", "malformed")
 _ITEM_PATH = re.compile(r"^/v0/item/(\d+)\.json$")
 _USER_PATH = re.compile(r"^/v0/user/([^/]+)\.json$")
@@ -98,7 +100,6 @@ class FaultPlan:
     seed: int = 0
     retry_after: str = "0"  # header value sent with 429
     hang_s: float = 3.0  # how long a "hang" keeps the client waiting (longer than its timeout)
-    unknown_item: Literal["null", "404"] = "null"  # Firebase answers null for unknown ids
     always_fail: set[int] = field(default_factory=set)  # item ids that always get a 503
 
     def fault_for(self, path: str, nth: int) -> FaultKind | None:
@@ -114,19 +115,31 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, as Firebase does
     # Headers and body go out as two writes; with Nagle on, the body would wait for the
-    # client's delayed ACK (up to 40 ms), a delay the real API does not have.
+    # client's delayed ACK, a delay the real API does not have.
     disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         pass  # quiet: tests print their own diagnostics
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        truncate: bool = False,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        if truncate:
+            # The length promised above never arrives: the connection drops mid-body.
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
@@ -164,17 +177,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault == "malformed":
                 body = body[: max(1, len(body) // 2)]
-            self._send(HTTPStatus.OK, body)
+            self._send(HTTPStatus.OK, body, truncate=fault == "truncated")
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
     def _answer(self, path: str) -> bytes | None:
         store = self.server.fake.store
         if match := _ITEM_PATH.match(path):
-            item = store.item(int(match.group(1)))
-            if item is None and self.server.fake.plan.unknown_item == "404":
-                return None
-            return json.dumps(item).encode()
+            # Firebase answers null for an unknown id, not 404.
+            return json.dumps(store.item(int(match.group(1)))).encode()
         if match := _USER_PATH.match(path):
             return json.dumps(store.user(match.group(1))).encode()
         if path == "/v0/maxitem.json":

@@ -15,7 +15,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from hn_assets.search.documents import hn_url
+from hn_assets.hackernews.hn_format import item_url
 from hn_assets.search.query import validate_month
 
 COMPANIES = (
@@ -211,5 +211,5 @@ def _post(rng: random.Random, post_id: int, month: str, month_index: int, rank: 
         "employment_types": employment,
         "urls": urls,
         "emails": emails,
-        "hn_url": hn_url(post_id),
+        "hn_url": item_url(post_id),
     }

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from hn_assets.search.alert_state import AlertStateError, run_month_alerts
-from hn_assets.search.alerts import SavedSearch
 from hn_assets.search.local_index import LocalIndex
+from hn_assets.search.saved_searches import SavedSearch
 from hn_assets.search.sync import sync_month
 from tests.fakes.synthetic_posts import synthetic_posts
 

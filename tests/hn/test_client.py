@@ -11,7 +11,6 @@ from hn_assets.hackernews.client import (
     FetchError,
     LiveHackerNewsClient,
     SampleArchiveClient,
-    parse_retry_after,
 )
 from hn_assets.hackernews.sample_archive import load_sample_archive
 from tests.fakes.hn_server import FakeHNServer
@@ -47,7 +46,7 @@ def test_every_post_arrives_exactly_once_with_20_percent_faults(archive, posts) 
     assert max(requests.values()) <= 9
 
 
-@pytest.mark.parametrize("fault", ["5xx", "429", "hang", "malformed"])
+@pytest.mark.parametrize("fault", ["5xx", "429", "hang", "malformed", "truncated"])
 def test_each_fault_kind_is_retried(archive, posts, fault) -> None:
     with (
         FakeHNServer(archive, fault_rate=0.5, faults=(fault,), seed=11, hang_s=1.0) as server,
@@ -120,21 +119,63 @@ def test_retry_after_is_honoured(archive, posts) -> None:
     assert waits == [7.0, 7.0] and "HTTP 429" in batch.failed[posts[0]]
 
 
-def test_backoff_grows_exponentially_with_jitter() -> None:
-    client = LiveHackerNewsClient("http://127.0.0.1:9/v0", backoff_base_s=1.0, backoff_max_s=20.0)
-    for attempt, ceiling in enumerate([1, 2, 4, 8, 16, 20, 20]):
-        delays = {client._backoff(attempt, None) for _ in range(50)}
-        assert all(ceiling / 2 <= d <= ceiling for d in delays)
-        assert len(delays) > 1
-    assert client._backoff(0, 5.0) == 5.0
+def test_backoff_grows_exponentially_with_jitter_up_to_a_cap(archive, posts) -> None:
+    broken = posts[:3]
+    with (
+        FakeHNServer(archive, always_fail=set(broken)) as server,
+        LiveHackerNewsClient(
+            server.base_url, max_workers=1, max_retries=6, backoff_base_s=1.0, backoff_max_s=5.0
+        ) as client,
+    ):
+        waits: list[float] = []
+        client._sleep = waits.append  # record instead of sleeping
+        batch = client.items(broken)
+    assert set(batch.failed) == set(broken) and batch.requests == 3 * 7
+    # One item after the other: the first retry is immediate, then 2 s and 4 s (plus up to
+    # 1 s of jitter), then the 5 s cap.
+    per_item = [waits[i : i + 5] for i in range(0, len(waits), 5)]
+    assert len(per_item) == 3
+    for second, third, *capped in per_item:
+        assert 2 <= second < 3 and 4 <= third <= 5
+        assert capped == [5.0, 5.0, 5.0]
+    assert len({item[0] for item in per_item}) > 1, "no jitter"
 
 
-def test_parse_retry_after() -> None:
-    now = time.time()
-    assert parse_retry_after("3") == 3.0
-    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    http_date = email.utils.formatdate(now + 30, usegmt=True)
-    assert 28 <= parse_retry_after(http_date, now=now) <= 31
+@pytest.mark.parametrize(
+    ("header", "expected_waits"),
+    [
+        ("3", [3.0, 3.0]),
+        ("in-30-s", [30.0, 30.0]),  # the HTTP-date form, 30 s from now
+        ("soon", []),  # unreadable: ignored, leaving only the backoff (none here)
+    ],
+)
+def test_retry_after_forms(archive, posts, header, expected_waits) -> None:
+    if header == "in-30-s":
+        header = email.utils.formatdate(time.time() + 30, usegmt=True)
+    with (
+        FakeHNServer(archive, fault_rate=1.0, faults=("429",), retry_after=header) as server,
+        LiveHackerNewsClient(
+            server.base_url, max_retries=2, **{**FAST, "backoff_base_s": 0}
+        ) as client,
+    ):
+        waits: list[float] = []
+        client._sleep = waits.append
+        batch = client.items(posts[:1])
+    assert "HTTP 429 (after 3 attempts)" in batch.failed[posts[0]]
+    assert len(waits) == len(expected_waits)
+    assert all(want - 2 <= got <= want for got, want in zip(waits, expected_waits, strict=True))
+
+
+def test_a_retry_after_beyond_the_cap_is_not_waited_for(archive, posts) -> None:
+    with (
+        FakeHNServer(archive, fault_rate=1.0, faults=("429",), retry_after="3600") as server,
+        LiveHackerNewsClient(server.base_url, max_retries=5, **FAST) as client,
+    ):
+        waits: list[float] = []
+        client._sleep = waits.append
+        batch = client.items(posts[:1])
+    assert waits == [] and batch.requests == 1
+    assert "HTTP 429 (after 1 attempts)" in batch.failed[posts[0]]
 
 
 def test_concurrency_is_bounded(archive, posts) -> None:

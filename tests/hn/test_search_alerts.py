@@ -20,20 +20,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hn_assets.search.alerts import (
-    DIGEST_STAGE,
-    AlertDeliveryError,
-    AlertResult,
-    SavedSearch,
-    SavedSearchError,
-    SearchAlert,
-    deliver,
-    find_new_matches,
-    load_saved_searches,
-    render_digest,
-    render_digest_markdown,
-)
+from hn_assets.search.delivery import AlertDeliveryError, deliver
+from hn_assets.search.digest import DIGEST_STAGE, render_digest, render_digest_markdown
 from hn_assets.search.local_index import LocalIndex
+from hn_assets.search.matching import AlertResult, SearchAlert, find_new_matches
+from hn_assets.search.saved_searches import SavedSearch, SavedSearchError, load_saved_searches
 from hn_assets.search.sync import sync_month
 from tests.fakes.synthetic_posts import synthetic_posts
 

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 import pytest
 
-from hn_assets.search.backends import IndexNotFoundError, IndexWriteError, SearchIndex
+from hn_assets.search.backends import SearchIndex
 from hn_assets.search.documents import normalize_documents
+from hn_assets.search.errors import IndexNotFoundError, IndexWriteError
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import Query, QueryError
 from hn_assets.search.sync import sync_month

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hn_assets.search.backends import IndexWriteError
 from hn_assets.search.documents import (
-    CONTRACT_COLUMNS,
     frame_records,
     normalize_document,
     normalize_documents,
 )
+from hn_assets.search.errors import IndexWriteError
+from hn_assets.search.schema import POST_SCHEMA
 from tests.fakes.synthetic_posts import synthetic_posts
 
 
@@ -36,7 +36,7 @@ def test_a_parquet_round_trip_normalises_to_the_original_rows(tmp_path: Path) ->
     normalized = normalize_documents(rows)
     assert all(same(got, want) for got, want in zip(normalized, posts, strict=True))
     assert all(type(doc["roles"]) is list and type(doc["id"]) is int for doc in normalized)
-    assert all(list(doc) == list(CONTRACT_COLUMNS) for doc in normalized)
+    assert all(list(doc) == list(POST_SCHEMA.columns) for doc in normalized)
 
 
 def test_numpy_scalars_and_missing_optional_columns_are_accepted() -> None:

@@ -18,12 +18,8 @@ import elastic_transport
 import pytest
 from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
 
-from hn_assets.search.backends import (
-    IndexNotFoundError,
-    IndexWriteError,
-    SearchBackendUnavailable,
-)
 from hn_assets.search.elastic_index import ElasticsearchIndex, elasticsearch_request
+from hn_assets.search.errors import IndexNotFoundError, IndexWriteError, SearchBackendUnavailable
 from hn_assets.search.parser import parse_query
 from tests.fakes.synthetic_posts import synthetic_posts
 
@@ -143,9 +139,9 @@ def test_ensure_index_creates_a_versioned_index_with_the_mapping_behind_an_alias
     assert {properties[c]["type"] for c in ("remote", "onsite", "hybrid", "visa")} == {"boolean"}
     assert {properties[c]["type"] for c in ("salary_min", "salary_max")} == {"double"}
     assert properties["employment_types"]["normalizer"] == "hn_keyword"
-    from hn_assets.search.documents import CONTRACT_COLUMNS
+    from hn_assets.search.schema import POST_SCHEMA
 
-    assert set(properties) == set(CONTRACT_COLUMNS)
+    assert set(properties) == set(POST_SCHEMA.columns)
 
 
 def test_ensure_index_keeps_an_existing_index() -> None:

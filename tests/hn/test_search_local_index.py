@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import tantivy
 
-import hn_assets.search.local_index as local_index
-from hn_assets.search.backends import IndexWriteError, SearchIndexError
 from hn_assets.search.documents import normalize_documents
+from hn_assets.search.errors import IndexWriteError, SearchIndexError
 from hn_assets.search.local_index import LocalIndex, translate
 from hn_assets.search.parser import parse_query
 from tests.fakes.synthetic_posts import synthetic_posts
@@ -52,7 +51,7 @@ def test_a_failed_write_rolls_back_and_frees_the_lock_at_once(tmp_path: Path) ->
     index.ensure_index()
     posts = normalize_documents(synthetic_posts(5, seed=54))
     with pytest.raises(RuntimeError) as raised, index._writer() as writer:
-        writer.add_document(local_index._to_tantivy_document(posts[0]))
+        writer.add_document(index._layout.document(posts[0]))
         raise RuntimeError("a failure halfway through a batch")
     # The traceback, which still holds the frame the writer lived in, is alive here.
     assert raised.traceback
@@ -67,7 +66,7 @@ def test_an_upsert_replaces_every_copy_of_its_ids(tmp_path: Path) -> None:
     # Two copies of each post, as two refreshes racing each other could leave before issue #12.
     with index._writer() as writer:
         for post in posts + posts:
-            writer.add_document(local_index._to_tantivy_document(post))
+            writer.add_document(index._layout.document(post))
     assert index.count() == 40
     assert index.upsert(posts[:5]) == 5
     assert index.count() == 35

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from hn_assets.search.documents import normalize_documents
-from hn_assets.search.local_index import LocalIndex, _to_tantivy_document
+from hn_assets.search.local_index import LocalIndex
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import Query
 from tests.fakes.synthetic_posts import synthetic_posts
@@ -170,7 +170,7 @@ def test_a_writer_waits_for_the_lock_and_replaces_what_was_committed_meanwhile(
         for post in normalize_documents(
             {**post, "text": f"older {post['text']}"} for post in posts
         ):
-            writer.add_document(_to_tantivy_document(post))
+            writer.add_document(holder._layout.document(post))
     written, count_after, waited = results.get(timeout=PROCESS_WAIT_S)
     _finish([waiter])
     assert (written, count_after) == (BATCH, BATCH)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-import hn_assets.search.local_index as local_index
 from hn_assets.search.documents import normalize_documents
 from hn_assets.search.local_index import LocalIndex
 from hn_assets.search.sync import sync_month
@@ -28,7 +27,7 @@ def test_copies_of_a_post_left_by_an_old_race_are_repaired(tmp_path: Path) -> No
     # Two copies of every post, as two overlapping refreshes of an older version left them.
     with index._writer() as writer:
         for post in docs * 2:
-            writer.add_document(local_index._to_tantivy_document(post))
+            writer.add_document(index._layout.document(post))
     assert index.count(months=[MONTH]) == 60
 
     result = sync_month(index, MONTH, posts)

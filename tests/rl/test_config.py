@@ -1,6 +1,5 @@
 """One config: `a3c train`'s options and the `a3c_policy` run config both come from A3CConfig."""
 
-import ast
 import dataclasses
 import os
 from pathlib import Path
@@ -206,45 +205,3 @@ def test_the_cli_and_the_dagster_run_config_give_the_same_config():
     assert seen_in_run == [from_cli] == [A3CConfig(env="Breakout", **DIFFERENT)]
     defaults = dg.materialize([configured_like_a3c_policy], partition_key="Qbert")
     assert defaults.success and seen_in_run[-1] == A3CConfig(env="Qbert")
-
-
-def _imports(path: Path, package: str) -> set[str]:
-    """Modules of ``package`` that the module at ``path`` imports, at the top or in a function."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        else:
-            continue
-        found |= {name for name in names if name.split(".")[0] == package}
-    return found
-
-
-def test_rl_assets_has_no_import_cycle_and_its_domain_code_no_dagster():
-    root = Path(__file__).parents[2] / "rl_assets"
-    modules = {
-        ".".join(path.relative_to(root.parent).with_suffix("").parts).removesuffix(
-            ".__init__"
-        ): path
-        for path in root.rglob("*.py")
-    }
-    graph = {
-        name: _imports(path, "rl_assets") & set(modules) - {name} for name, path in modules.items()
-    }
-
-    def cycle_from(start: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
-        for target in sorted(graph[start]):
-            if target in seen:
-                return (*seen[seen.index(target) :], target)
-            found = cycle_from(target, (*seen, target))
-            if found:
-                return found
-        return None
-
-    for name in modules:
-        assert cycle_from(name, (name,)) is None, " -> ".join(cycle_from(name, (name,)) or ())
-    for name, path in modules.items():
-        if not name.startswith("rl_assets.defs"):
-            assert not {"dagster"} & {i.split(".")[0] for i in _imports(path, "dagster")}, name
