@@ -6,11 +6,10 @@ import argparse
 import json
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from hn_assets.config_adapter import add_arguments, from_arguments
-from hn_assets.errors import HNError
+from hn_assets.errors import run_command
 from hn_assets.textgen.sampling import GenerateSettings
 
 #: A few postings for a terminal; the asset writes GenerateSettings' default number.
@@ -190,36 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     verbose = args.verbose or os.environ.get("HN_LOG_LEVEL", "").strip().upper() == "DEBUG"
-    try:
+
+    def command() -> int:
         from hn_assets.settings import check_environment
 
         check_environment()
         return args.func(args)
-    except HNError as err:
-        if verbose:
-            traceback.print_exc()
-        # Kept as written: a query error shows the query with a caret under the mistake.
-        print(f"hn-jobs {args.command}: {str(err).strip() or type(err).__name__}", file=sys.stderr)
-        return err.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as err:  # noqa: BLE001 - a bug, but still one line unless asked
-        if verbose:
-            traceback.print_exc()
-        print(
-            f"hn-jobs {args.command}: unexpected error: {type(err).__name__}: {_one_line(err)} "
-            "(run with --verbose for the traceback, and please report it)",
-            file=sys.stderr,
-        )
-        return 1
+
+    return run_command("hn-jobs", args.command, command, verbose=verbose)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from pathlib import Path
 
 from hn_assets.config_adapter import add_arguments, from_arguments, help_of
+from hn_assets.errors import run_command
 from rl_assets.a3c.config import A3CConfig, EvaluationSettings
 from rl_assets.atari import is_atari, validate_env_name
 from rl_assets.errors import A3CError, ConfigError, UnknownGameError
@@ -186,33 +186,12 @@ def _play(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     verbose = args.verbose or os.environ.get("HN_LOG_LEVEL", "").strip().upper() == "DEBUG"
-    try:
-        return args.func(args)
-    except A3CError as error:
-        if verbose:
-            traceback.print_exc()
-            print(getattr(error, "worker_traceback", ""), file=sys.stderr, end="")
-        print(f"a3c {args.command}: {_one_line(error)}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt as interrupted:  # TrainingInterrupted says what was saved
-        print(f"a3c {args.command}: {str(interrupted) or 'interrupted'}", file=sys.stderr)
-        return 130
-    except Exception as error:  # noqa: BLE001 - a bug, but still one line unless asked
-        if verbose:
-            traceback.print_exc()
-        print(
-            f"a3c {args.command}: unexpected error: {type(error).__name__}: {_one_line(error)} "
-            "(run with --verbose for the traceback, and please report it)",
-            file=sys.stderr,
-        )
-        return 1
+    return run_command(
+        "a3c", args.command, lambda: args.func(args), verbose=verbose, expected=A3CError
+    )
 
 
 if __name__ == "__main__":

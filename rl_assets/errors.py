@@ -36,3 +36,8 @@ class WorkerCrashedError(A3CError, RuntimeError):
     def __init__(self, message: str, worker_traceback: str = ""):
         super().__init__(message)
         self.worker_traceback = worker_traceback
+
+    @property
+    def details(self) -> str:
+        """What ``--verbose`` adds to the message."""
+        return self.worker_traceback
