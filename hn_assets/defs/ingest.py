@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from hn_assets.defs import OWNERS
 from hn_assets.defs.automation import when_stale
 from hn_assets.defs.checks import check_result, specs
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
@@ -33,7 +34,6 @@ GROUP = "ingest"
 #: The raw_posts metadata key counting posts a fetch could not get (retried by the next
 #: refresh and by thread_activity_sensor).
 UNFETCHED_METADATA = "unfetched"
-OWNERS = ["team:hn-platform"]
 
 
 def hiring_thread_id(threads: pd.DataFrame, month: str) -> int:

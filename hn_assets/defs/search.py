@@ -7,6 +7,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from hn_assets.defs import OWNERS
 from hn_assets.defs.automation import when_stale
 from hn_assets.defs.checks import check_result, specs
 from hn_assets.defs.partitions import hiring_months
@@ -18,7 +19,6 @@ from hn_assets.search.saved_searches import load_saved_searches
 from hn_assets.search.sync import sync_month
 
 GROUP = "search"
-OWNERS = ["team:hn-platform"]
 EXAMPLE_SAVED_SEARCHES = Path(__file__).resolve().parent.parent / "saved_searches.example.yaml"
 
 

@@ -13,10 +13,11 @@ import pandas as pd
 
 from hn_assets import settings
 from hn_assets.config_adapter import dagster_config, from_dagster_config
+from hn_assets.defs import OWNERS
 from hn_assets.defs.automation import when_stale, when_stale_at_most_once_per
-from hn_assets.defs.checks import check_result
+from hn_assets.defs.checks import check_result, specs
 from hn_assets.defs.resources import DataStoreResource, LSTMTrainingResource
-from hn_assets.quality import no_quarantined_posts
+from hn_assets.quality import below_bits_per_char, no_quarantined_posts, postings_terminate
 from hn_assets.reporting import image_markdown, quarantined_markdown
 from hn_assets.storage import (
     LSTM_RUN_DIR,
@@ -34,7 +35,6 @@ from hn_assets.textgen.training import (
 )
 
 GROUP = "textgen"
-OWNERS = ["team:hn-platform"]
 CORPUS_DIR = "textgen/corpus"
 #: The training-set settings char_training_set used; training reads them back.
 SPLIT_FILE = "split.json"
@@ -58,13 +58,10 @@ GenerateConfig = dagster_config(GenerateSettings, "GenerateConfig")
     code_version="2",
     kinds={"numpy"},
     ins={"clean_posts": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
-    check_specs=[
-        dg.AssetCheckSpec(
-            "no_quarantined_posts",
-            asset="char_training_set",
-            description="No post had to be left out of the corpus (a warning).",
-        )
-    ],
+    check_specs=specs(
+        "char_training_set",
+        {"no_quarantined_posts": "No post had to be left out of the corpus (a warning)."},
+    ),
     automation_condition=when_stale(),
 )
 def char_training_set(
@@ -117,18 +114,13 @@ def char_training_set(
     code_version="1",
     kinds={"pytorch"},
     deps=[char_training_set],
-    check_specs=[
-        dg.AssetCheckSpec(
-            "beats_unigram_baseline",
-            asset="job_posting_lstm",
-            description="Validation bits/char below the unigram entropy: it learned.",
-        ),
-        dg.AssetCheckSpec(
-            "below_bpc_ceiling",
-            asset="job_posting_lstm",
-            description="Validation bits/char below the configured ceiling.",
-        ),
-    ],
+    check_specs=specs(
+        "job_posting_lstm",
+        {
+            "beats_unigram_baseline": "Validation bits/char below the unigram entropy: it learned.",
+            "below_bpc_ceiling": "Validation bits/char below the configured ceiling.",
+        },
+    ),
     automation_condition=when_stale_at_most_once_per(RETRAIN_CRON),
 )
 def job_posting_lstm(
@@ -159,15 +151,15 @@ def job_posting_lstm(
             ),
         }
     )
-    yield dg.AssetCheckResult(
-        check_name="beats_unigram_baseline",
-        passed=result.val_bpc < result.unigram_bpc,
-        metadata={"val_bpc": result.val_bpc, "unigram_bpc": result.unigram_bpc},
+    yield check_result(
+        "beats_unigram_baseline",
+        below_bits_per_char(result.val_bpc, result.unigram_bpc, "unigram_bpc"),
+        "job_posting_lstm",
     )
-    yield dg.AssetCheckResult(
-        check_name="below_bpc_ceiling",
-        passed=result.val_bpc < trainer.bpc_ceiling,
-        metadata={"val_bpc": result.val_bpc, "ceiling": trainer.bpc_ceiling},
+    yield check_result(
+        "below_bpc_ceiling",
+        below_bits_per_char(result.val_bpc, trainer.bpc_ceiling, "ceiling"),
+        "job_posting_lstm",
     )
 
 
@@ -177,14 +169,13 @@ def job_posting_lstm(
     code_version="1",
     kinds={"pytorch", "parquet"},
     deps=[job_posting_lstm],
-    check_specs=[
-        dg.AssetCheckSpec(
-            "postings_terminate",
-            asset="generated_postings",
-            description="Every posting is non-empty and ends with the end character "
+    check_specs=specs(
+        "generated_postings",
+        {
+            "postings_terminate": "Every posting is non-empty and ends with the end character "
             "(a warning: an under-trained model runs on to the length cap).",
-        ),
-    ],
+        },
+    ),
     automation_condition=when_stale(),
 )
 def generated_postings(config: GenerateConfig, storage: DataStoreResource):  # type: ignore[valid-type]
@@ -205,10 +196,8 @@ def generated_postings(config: GenerateConfig, storage: DataStoreResource):  # t
             "preview": dg.MetadataValue.md(shown),
         },
     )
-    bad = frame[(frame["text"].str.strip() == "") | ~frame["terminated"]]
-    yield dg.AssetCheckResult(
-        check_name="postings_terminate",
-        passed=bad.empty,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"failing": len(bad), "of": len(frame)},
+    yield check_result(
+        "postings_terminate",
+        postings_terminate([p.text for p in postings], [p.terminated for p in postings]),
+        "generated_postings",
     )
