@@ -6,12 +6,13 @@ Syntax (precedence from loosest to tightest: OR, AND, NOT)::
     rust remote:true month:2026-11          adjacent terms are ANDed
     company:stripe  location:"bay area"     field:value, field:"several words"
     location:(berlin OR london)             a field applies to a whole group
-    salary_min:>=150k  visa:true  employment:contract
+    salary>=150k  salary_min:>=150k  visa:true  employment:contract
 
 * A bare word searches the posting text; a "quoted phrase" searches for the words in order.
   Unquoted words are separate terms: ``san francisco`` means san AND francisco.
 * AND, OR and NOT are operators in any letter case ("rust or go" is an OR). To search for the
   word itself, quote it: ``"not"``.
+* ``name>=N`` (also ``>``, ``<``, ``<=``) is ``name:>=N`` for a number field.
 * ``name:`` prefixes a field from :data:`~hn_assets.search.query.FIELDS`; a word with an
   unknown prefix such as ``https://example.com`` is an error: quote it to search for the text.
 * Groups nest up to :data:`~hn_assets.search.query.MAX_QUERY_DEPTH` levels, counted on the
@@ -42,9 +43,11 @@ from hn_assets.search.query import (
 )
 from hn_assets.search.schema import POST_SCHEMA, PostSchema
 
-TokenKind = Literal["word", "phrase", "field", "(", ")", "AND", "OR", "NOT", "end"]
+TokenKind = Literal["word", "phrase", "field", "compare", "(", ")", "AND", "OR", "NOT", "end"]
 
 _FIELD_PREFIX = re.compile(r"^([A-Za-z_]+):")
+#: ``salary>=150k``: the comparison stays with the value, as in ``salary:>=150k``.
+_COMPARISON_PREFIX = re.compile(r"^([A-Za-z_]+)(?=(?:>=|<=|>|<)[^\s<>=])")
 _WORD_END = re.compile(r'[\s()"]')
 #: Characters of a long query shown around the caret of a syntax error.
 _SHOWN_CHARS = 72
@@ -107,12 +110,14 @@ def _tokens(query: str) -> list[_Token]:
             found = _WORD_END.search(query, i)
             end = found.start() if found else len(query)
             word = query[i:end]
-            prefix = _FIELD_PREFIX.match(word)
+            compare = _COMPARISON_PREFIX.match(word)
+            prefix = _FIELD_PREFIX.match(word) or compare
             if prefix:
-                name_end = i + len(prefix.group(1))
-                tokens.append(_Token("field", prefix.group(1), i, name_end + 1))
+                kind = "compare" if compare else "field"
+                tokens.append(_Token(kind, prefix.group(1), i, i + len(prefix.group(0))))
                 if len(word) > len(prefix.group(0)):
-                    tokens.append(_Token("word", word[len(prefix.group(0)) :], name_end + 1, end))
+                    value_start = i + len(prefix.group(0))
+                    tokens.append(_Token("word", word[len(prefix.group(0)) :], value_start, end))
             elif word.upper() in OPERATORS:
                 tokens.append(_Token(word.upper(), word, i, end))  # type: ignore[arg-type]
             else:
@@ -122,7 +127,7 @@ def _tokens(query: str) -> list[_Token]:
     return tokens
 
 
-_TERM_START = frozenset({"word", "phrase", "field", "(", "NOT"})
+_TERM_START = frozenset({"word", "phrase", "field", "compare", "(", "NOT"})
 
 
 @dataclass(frozen=True)
@@ -214,14 +219,8 @@ class _Parser:
         if token.kind in ("word", "phrase"):
             self.add(group, _Operand(self.term(group.field, token), token.start))
             return True
-        if token.kind == "field":
-            try:
-                name = resolve_field(token.text, self.schema).name
-            except QueryError as exc:
-                raise self.error(
-                    f"{exc}; to search for the text itself, put it in double quotes",
-                    token.start,
-                ) from None
+        if token.kind in ("field", "compare"):
+            name = self.field_name(token)
             value = self.take()
             if value.kind == "(":
                 self.open_group(name, value)
@@ -236,6 +235,21 @@ class _Parser:
             message = "empty query" if token.start == 0 else "expected a term"
             raise self.error(message, token.start)
         raise self.error(f"expected a term before {token.text}", token.start)
+
+    def field_name(self, token: _Token) -> str:
+        try:
+            field = resolve_field(token.text, self.schema)
+        except QueryError as exc:
+            raise self.error(
+                f"{exc}; to search for the text itself, put it in double quotes", token.start
+            ) from None
+        if token.kind == "compare" and field.kind != "number":
+            raise self.error(
+                f"{token.text} is not a number field, so it cannot be compared: write "
+                f"{token.text}:value, or quote the text to search for it",
+                token.start,
+            )
+        return field.name
 
     def expect_term_after(self, operator: _Token) -> None:
         if self.peek.kind not in _TERM_START:

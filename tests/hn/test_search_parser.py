@@ -213,3 +213,21 @@ def test_a_huge_bad_value_is_quoted_short_in_the_message() -> None:
         parse_query("rust remote:" + "x" * 100_000)
     assert raised.value.message.startswith("remote: expects true or false, got 'xxx")
     assert len(str(raised.value)) < 400
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("salary_min>=150k", "salary_min:>=150k"),
+        ("salary_max<90000 rust", "salary_max:<90000 rust"),
+        ("remote:true AND salary_min>100000", "remote:true AND salary_min:>100000"),
+    ],
+)
+def test_a_comparison_can_follow_the_field_name(text, same_as):
+    assert parse_query(text) == parse_query(same_as)
+
+
+def test_a_comparison_on_a_field_that_is_not_a_number_is_refused_with_the_fix():
+    with pytest.raises(QuerySyntaxError, match="company is not a number field") as caught:
+        parse_query("rust company>=3")
+    assert caught.value.position == len("rust ")
