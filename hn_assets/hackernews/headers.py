@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 HOURS_PER_YEAR = 2080
 
@@ -439,7 +440,9 @@ def find_emails(text: str) -> list[str]:
 
 # --- header fields ---------------------------------------------------------------------
 
-_FIELD_SPLIT = re.compile(rf"{_LEADING_SPACE}(?:\||•|·|¦|‖|;|\s/\s|\s-\s|\s–\s|\s—\s)\s*")
+_FIELD_SPLIT = re.compile(
+    rf"{_LEADING_SPACE}(?:\||•|·|¦|‖|;|\s/\s|(?<=[^\s/])/\s|\s-\s|\s–\s|\s—\s)\s*"
+)
 # Nouns that name a job: a piece of a role field without one only qualifies its neighbour.
 _JOB_NOUNS = (
     r"engineers?|developers?|scientists?|designers?|managers?|architects?|analysts?|"
@@ -469,10 +472,34 @@ _COMPANY_SUFFIX = re.compile(
     rf"{_LEADING_SPACE}\((?:YC|Y\s?Combinator)[^)]{{0,200}}\)\s*$", re.IGNORECASE
 )
 _COMPANY_PREFIX = re.compile(r"^(?:company|employer)\s*:\s*", re.IGNORECASE)
-_IS_HIRING = re.compile(r"^(?P<company>[A-Z0-9][\w.&'’ -]{0,60}?)\s+(?:is|are)\s+hiring\b")
+# "Acme is hiring", "Acme (acme.com) is still looking for", "Acme just raised": a header that
+# is a sentence names the company as its subject. The subject must start with a capital and
+# be short; a pronoun or a greeting is no company.
+# Possessive quantifiers: a long run of spaces must not be split every possible way.
+_SENTENCE_COMPANY = re.compile(
+    r"^(?P<company>[A-Z0-9][\w.&'’-]*+(?:[ \t]++[\w.&'’-]++){0,4}?)(?:[ \t]*+\([^()]{0,80}\))?"
+    r"[ \t]*+[,-]?[ \t]*+(?<=[\s,-])(?:is|are|just|has|have|seeks|builds|makes|helps|was)\b"
+)
+_NOT_A_SUBJECT = re.compile(
+    r"^(?:we|our|i|this|it|there|that|here|hiring|hi|hello|hey|everyone|remote|who|what|if|"
+    r"when|as|you|your|my|all|careers?|apply|join|please|note|also|about|location|salary|"
+    r"compensation|benefits|tl|tldr)\b",
+    re.IGNORECASE,
+)
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# "Founding Engineer @ Acme", "Senior Engineer at Acme": a role field that names its company.
+_ROLE_AT_COMPANY = re.compile(
+    r"^(?P<role>.*\S)\s++(?:@|at)\s++"
+    r"(?P<company>[A-Z0-9][\w.&'’-]*+(?:[ \t]++[A-Z0-9][\w.&'’-]*+){0,3})\s*+$"
+)
+# "Acme:" or "Company: Acme (acme.com)" as the whole first line.
+_LABEL_COMPANY = re.compile(
+    r"^(?P<company>[A-Z0-9][\w.&'’-]*+(?:[ \t]++[\w.&'’-]++){0,3})[ \t]*+:\s*+$"
+)
 _ARRANGEMENT_ONLY = re.compile(
     r"^(?:(?:full|part)[\s-]?time|remote|onsite|on[\s-]site|hybrid|contract(?:or)?|intern(?:ship)?s?|"
-    r"visa|relocation|equity|salary|[\s,/&()+]|us|eu|ok|only|friendly|first)+$",
+    r"visa|relocation|equity|salary|[\s,/&()+-]|us|eu|ok|only|friendly|first|fully|full|100%|"
+    r"hiring|seeking|work|freelancers?)+$",
     re.IGNORECASE,
 )
 
@@ -584,16 +611,58 @@ def _read_fields(fields: list[str]) -> tuple[str | None, list[str], list[str]]:
     return company, roles, location_fields
 
 
+def _sentence_company(text: str) -> str | None:
+    """The subject of a header that is a sentence ("Acme is hiring ..."), if it is one."""
+    found = _SENTENCE_COMPANY.match(text)
+    if found is None or _NOT_A_SUBJECT.match(found["company"]):
+        return None
+    return _THE.sub("", found["company"]).strip() or None
+
+
+def _single_field_company(header: str) -> str | None:
+    labelled = _LABEL_COMPANY.match(_COMPANY_PREFIX.sub("", header))
+    if labelled is not None and not _ROLE_NOUNS.search(labelled["company"]):
+        return labelled["company"]
+    if _COMPANY_PREFIX.match(header):
+        return _COMPANY_PREFIX.sub("", header).split("(")[0].strip() or None
+    return _sentence_company(header)
+
+
+def _role_at_company(roles: list[str]) -> tuple[str | None, list[str]]:
+    """The company named by a role ("Engineer @ Acme"), and the roles without it."""
+    for index, role in enumerate(roles):
+        found = _ROLE_AT_COMPANY.match(role)
+        if found is not None:
+            return found["company"], [*roles[:index], found["role"], *roles[index + 1 :]]
+    return None, roles
+
+
+_BARE_URL = re.compile(r"(?:https?://)?(?:www\.)?(?P<domain>[\w-]+(?:\.[\w-]+)+)/?", re.IGNORECASE)
+
+
+def _domain_company(fields: list[str]) -> str | None:
+    """A header that names its company only by its site ("acme.com | Engineer"): the domain."""
+    for text in fields:
+        site = _BARE_URL.fullmatch(text)
+        if site is not None:
+            return site["domain"]
+    return None
+
+
 def _header_fields(header: str) -> tuple[str | None, list[str], list[str]]:
     """(company, roles, location-like fields) of the header line."""
     fields = [f.strip() for f in _FIELD_SPLIT.split(header) if f.strip(" -")]
     if len(fields) > 1:
         company, roles, location_fields = _read_fields(fields)
+        company = _sentence_company(fields[0]) or company
     else:
-        # One field: a sentence such as "Acme is hiring engineers in Berlin".
-        hiring = _IS_HIRING.match(header)
-        company = hiring["company"].strip() if hiring else None
+        # One field: "Acme is hiring engineers in Berlin", "Acme:", "Company: Acme".
+        company = _single_field_company(header)
         roles, location_fields = [], [header]
+    if company is None:
+        company, roles = _role_at_company(roles)
+    if company is None or _BARE_URL.fullmatch(company):
+        company = _domain_company(fields) or company
     if company is not None:
         company = _COMPANY_SUFFIX.sub("", _COMPANY_PREFIX.sub("", company)).strip() or None
     return company, roles, location_fields
@@ -640,11 +709,68 @@ def _post_salary(header: str, stripped: str) -> Salary | None:
     return salary
 
 
+# Hosts that carry other companies' job pages (the company is the first path segment) or
+# anyone's mail: neither names the poster's company by its domain.
+_JOB_BOARDS = re.compile(
+    r"^(?:jobs\.lever\.co|(?:job-)?boards\.greenhouse\.io|jobs\.ashbyhq\.com|apply\.workable\.com|"
+    r"jobs\.gem\.com|wellfound\.com|angel\.co|(?:www\.)?ycombinator\.com|"
+    r"[\w-]+\.recruitee\.com|jobs\.smartrecruiters\.com|[\w-]+\.breezy\.hr|[\w-]+\.bamboohr\.com)$",
+    re.IGNORECASE,
+)
+_NOT_A_COMPANY_HOST = re.compile(
+    r"(?:^|\.)(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|proton(?:mail)?|pm|fastmail|"
+    r"github|gitlab|linkedin|twitter|x|google|docs\.google|forms\.gle|bit|youtube|medium|"
+    r"notion|airtable|typeform|calendly|news\.ycombinator|ycombinator|workatastartup|"
+    r"wikipedia|arxiv)\.",
+    re.IGNORECASE,
+)
+_HOST_PREFIX = re.compile(r"^(?:www|careers?|jobs|apply|join|work|hiring)\.", re.IGNORECASE)
+_BOARD_PATH = re.compile(r"^/(?:companies/|company/)?(?P<name>[\w-]{2,60})", re.IGNORECASE)
+
+
+def _company_of_address(address: str) -> str | None:
+    """The company a job link or an e-mail address names: its domain, or the company's part
+    of a job board's path."""
+    url = urlsplit(address if "://" in address else f"mailto://{address.rpartition('@')[2]}")
+    host = (url.hostname or "").lower()
+    if _JOB_BOARDS.match(host):
+        board = _BOARD_PATH.match(url.path)
+        return board["name"] if board else None
+    if not host or _NOT_A_COMPANY_HOST.search(host + "."):
+        return None
+    return _HOST_PREFIX.sub("", host)
+
+
+def _company_from_body(text: str, urls: list[str], emails: list[str]) -> str | None:
+    """For a header that names no company: the subject of a sentence near the start ("...!
+    Acme is hiring"), else the first link or address that names one."""
+    for sentence in _SENTENCE_START.finditer(text[:_BODY_COMPANY_CHARS]):
+        company = _sentence_company(sentence["rest"])
+        # In running text only a proper name counts: "If you are ..." has no company.
+        if company is not None and all(
+            word[0].isupper() or word[0].isdigit() for word in company.split()
+        ):
+            return company
+    for address in sorted([*urls, *emails], key=lambda a: text.find(a) if a in text else len(text)):
+        company = _company_of_address(address)
+        if company:
+            return company
+    return None
+
+
+# A lookahead, so that sentences inside one already read are still found.
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?:]\s))(?=(?P<rest>[A-Z0-9][^\n]{0,120}))")
+_BODY_COMPANY_CHARS = 400
+
+
 def parse_post_header(text: str) -> PostHeader:
     """Structured fields of a post; ``text`` is the clean text from :func:`html_to_text`."""
     stripped = text.strip()
     header = stripped.split("\n", 1)[0].strip() if stripped else ""
     company, roles, location_fields = _header_fields(header)
+    urls, emails = find_urls(stripped), find_emails(stripped)
+    if company is None:
+        company = _company_from_body(stripped, urls, emails)
     locations = find_locations(" | ".join(location_fields))
     remote, onsite, hybrid = _work_mode(header, " | ".join(location_fields + roles), locations)
     salary = _post_salary(header, stripped)
@@ -660,6 +786,6 @@ def parse_post_header(text: str) -> PostHeader:
         salary_currency=salary.currency if salary else None,
         visa=_visa(stripped),
         employment_types=[name for name, pattern in _EMPLOYMENT_TYPES if pattern.search(header)],
-        urls=find_urls(stripped),
-        emails=find_emails(stripped),
+        urls=urls,
+        emails=emails,
     )

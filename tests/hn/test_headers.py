@@ -339,3 +339,49 @@ def test_obfuscated_email_shortcut_matches_full_scan():
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
         expected = [m.span() for m in headers._OBFUSCATED_EMAIL_RE.finditer(text)]
         assert [m.span() for m in headers._obfuscated_emails(text)] == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        ("Acme is still looking for a technical writer: https://acme.org/job", "Acme"),
+        ("Acme Health (acme.health/careers) is hiring engineers in NYC", "Acme Health"),
+        ("Acme just raised $58M and is hiring across eng", "Acme"),
+        ("The Example Digital Service is a team of technologists", "Example Digital Service"),
+        ("Acme is hiring- Backend (Go) & Solutions Engineers | Remote", "Acme"),
+        ("Founding Backend Engineer @ Acme AI | San Francisco | https://acme.ai", "Acme AI"),
+        (
+            "Acme Technology/ Software engineer (m/f/d)/ Dresden, Germany/ Full-Time",
+            "Acme Technology",
+        ),
+        ("Acme:\nWe build things.", "Acme"),
+        ("Company: Acme Publishing Inc. (https://acme.pub/)", "Acme Publishing Inc."),
+        ("https://acmemachines.com - Software-driven automation", "acmemachines.com"),
+        # No company in the header: the first sentence that names one, then the first address.
+        ("Good morning, everyone! Acme Double is hiring Senior Engineers.", "Acme Double"),
+        (
+            "Director of Software Engineering\nApply at https://jobs.lever.co/AcmeHealth/123",
+            "AcmeHealth",
+        ),
+        (
+            "Senior Engineer | Remote\nMail jobs@acme-robotics.com or see github.com/x",
+            "acme-robotics.com",
+        ),
+    ],
+)
+def test_company_is_read_the_ways_posts_name_it(text, company):
+    assert parse_post_header(text).company == company
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are hiring engineers in Berlin",
+        "Hi, we are hiring for a Solution Engineer in the USA",
+        "100% Remote | Full-time | Head of Product",
+        "SEEKING WORK | USA | Remote",
+        "Senior Engineer | Remote\nIf you are interested, mail me at jo@gmail.com",
+    ],
+)
+def test_no_company_is_made_up_from_pronouns_arrangements_or_personal_mail(text):
+    assert parse_post_header(text).company is None
