@@ -54,7 +54,7 @@ QUERIES = [
     'company:stripe OR company:"acme robotics"',
     '"machine learning" AND salary_min:>=150k AND currency:USD',
     '(visa:true AND remote:false) OR (remote:true AND NOT location:"new york")',
-    "role:engineer AND NOT role:(manager OR designer) AND month:2022-06",
+    "title:engineer AND NOT title:(manager OR designer) AND month:2022-06",
     '("data analysis" OR "deep learning") AND (pytorch OR spark) AND employment:full-time',
     "(seattle OR toronto) AND NOT (contract OR internship)",
     '("series a" OR "series b") AND (kafka OR postgresql)',

@@ -209,7 +209,8 @@ CLEAN_POSTS_CHECKS = {
     group_name=GROUP,
     owners=OWNERS,
     partitions_def=hiring_months,
-    code_version="1",
+    # 2: places, work mode, salary period, equity, technologies, role families, seniority.
+    code_version="2",
     kinds={"python", "parquet"},
     check_specs=specs("clean_posts", CLEAN_POSTS_CHECKS),
     automation_condition=when_stale(),

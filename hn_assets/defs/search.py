@@ -33,7 +33,8 @@ JOBS_INDEX_CHECKS = {
     group_name=GROUP,
     owners=OWNERS,
     partitions_def=hiring_months,
-    code_version="1",
+    # 2: the structured fields are indexed (tech:, country:, city:, level:, role:, salary>=).
+    code_version="2",
     kinds={"tantivy", "elasticsearch"},
     check_specs=specs("jobs_index", JOBS_INDEX_CHECKS, blocking={"index_matches_clean_posts"}),
     automation_condition=when_stale(),

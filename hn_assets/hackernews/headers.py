@@ -1,21 +1,19 @@
-"""Parse the header line of a "Who is hiring?" post into structured fields.
+"""Parse a "Who is hiring?" post into structured fields.
 
 Posters are asked to start with a line like
 ``Company | Role | Location | REMOTE / ONSITE | Salary | URL`` but separators, order and
-spelling vary.  The header is the first line of the clean text; URLs and e-mail addresses
-are taken from the whole text, and so are visa notes and, when the header names no salary,
-a "Salary:" / "Compensation:" line in the body.
+spelling vary.  This module reads that header for the company and the job titles (and the
+company from the body when the header names none); each other field has a module of its own,
+which reads the header first and the body where the header is silent:
 
-Normalisation decisions (documented here because search and alerts rely on them):
-
-* Locations are canonical human-readable names: "SF", "San Francisco" and "Bay Area" become
-  "San Francisco Bay Area"; "NYC" and "New York" become "New York City"; "Remote" is a flag,
-  never a location.  Countries and regions named in the header ("Remote (US)") are kept as
-  locations too ("United States").
-* ``onsite`` is true when the header says so, or when it lists a location and mentions
-  neither remote nor hybrid work (the thread's own rules say to write REMOTE otherwise).
-* Salaries are annual amounts; hourly rates are converted with 2,080 hours a year.  An open
-  range ("$200k+") has only a minimum, "up to $180k" only a maximum.
+* places (:mod:`~hn_assets.hackernews.places`): display names, GeoNames cities, ISO countries,
+  and the regions a remote role is open to;
+* work mode (:mod:`~hn_assets.hackernews.work_mode`): remote, hybrid, onsite, any of them;
+* salary (:mod:`~hn_assets.hackernews.salary`): the figures as stated, their currency and
+  period, the same per year, and whether equity is offered;
+* technologies (:mod:`~hn_assets.hackernews.technologies`), role families and stated
+  seniority (:mod:`~hn_assets.hackernews.roles`);
+* visa notes, employment types, URLs and e-mail addresses here.
 
 Any text parses, and in time linear in its length: posts are untrusted, and one crafted post
 must not stall a month's run.  Patterns are written so that no run of characters is rescanned
@@ -25,26 +23,44 @@ from each position inside it (see _LEADING_SPACE); tests/hn/test_headers.py time
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-HOURS_PER_YEAR = 2080
+from hn_assets.hackernews.places import (
+    find_post_places,
+    has_place,
+    only_places,
+    remote_regions,
+)
+from hn_assets.hackernews.roles import role_families, seniority
+from hn_assets.hackernews.salary import Salary, mentions_equity, parse_salary
+from hn_assets.hackernews.technologies import find_technologies
+from hn_assets.hackernews.work_mode import work_mode
 
 
 @dataclass
 class PostHeader:
     company: str | None
     roles: list[str] = field(default_factory=list)
+    role_families: list[str] = field(default_factory=list)
+    seniority: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
+    location_cities: list[str] = field(default_factory=list)
+    location_countries: list[str] = field(default_factory=list)
+    remote_regions: list[str] = field(default_factory=list)
     remote: bool = False
     onsite: bool = False
     hybrid: bool = False
     salary_min: float | None = None
     salary_max: float | None = None
     salary_currency: str | None = None
+    salary_period: str | None = None
+    salary_yearly_min: float | None = None
+    salary_yearly_max: float | None = None
+    equity: bool = False
     visa: bool | None = None
     employment_types: list[str] = field(default_factory=list)
+    technologies: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
 
@@ -53,127 +69,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-# --- locations ---------------------------------------------------------------------------
-
-# canonical name -> aliases. Aliases of three letters or fewer only match in upper case
-# ("SF", "NYC", "LA") so that ordinary words are never read as places.
-LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
-    "San Francisco Bay Area": (
-        "San Francisco Bay Area",
-        "SF Bay Area",
-        "San Francisco",
-        "Bay Area",
-        "SFBA",
-        "SF",
-        "S.F.",
-    ),
-    "New York City": ("New York City", "New York", "NYC", "NY", "Manhattan", "Brooklyn"),
-    "Los Angeles": ("Los Angeles", "LA"),
-    "Palo Alto": ("Palo Alto",),
-    "Mountain View": ("Mountain View",),
-    "Menlo Park": ("Menlo Park",),
-    "San Jose": ("San Jose",),
-    "Oakland": ("Oakland",),
-    "Berkeley": ("Berkeley",),
-    "Seattle": ("Seattle",),
-    "Boston": ("Boston",),
-    "Austin": ("Austin",),
-    "Chicago": ("Chicago",),
-    "Denver": ("Denver", "Boulder"),
-    "Portland": ("Portland",),
-    "Washington, D.C.": ("Washington, D.C.", "Washington DC", "Washington D.C.", "DC", "D.C."),
-    "Atlanta": ("Atlanta",),
-    "Miami": ("Miami",),
-    "San Diego": ("San Diego",),
-    "Pittsburgh": ("Pittsburgh",),
-    "Philadelphia": ("Philadelphia", "Philly"),
-    "Salt Lake City": ("Salt Lake City", "SLC"),
-    "Toronto": ("Toronto",),
-    "Vancouver": ("Vancouver",),
-    "Montreal": ("Montreal", "Montréal"),
-    "London": ("London",),
-    "Cambridge, UK": ("Cambridge, UK",),
-    "Berlin": ("Berlin",),
-    "Munich": ("Munich", "München"),
-    "Hamburg": ("Hamburg",),
-    "Amsterdam": ("Amsterdam",),
-    "Paris": ("Paris",),
-    "Dublin": ("Dublin",),
-    "Stockholm": ("Stockholm",),
-    "Copenhagen": ("Copenhagen",),
-    "Zurich": ("Zurich", "Zürich"),
-    "Barcelona": ("Barcelona",),
-    "Madrid": ("Madrid",),
-    "Lisbon": ("Lisbon",),
-    "Warsaw": ("Warsaw",),
-    "Tel Aviv": ("Tel Aviv",),
-    "Bangalore": ("Bangalore", "Bengaluru"),
-    "Singapore": ("Singapore",),
-    "Tokyo": ("Tokyo",),
-    "Sydney": ("Sydney",),
-    "Melbourne": ("Melbourne",),
-    "United States": ("United States", "USA", "U.S.", "US"),
-    "Canada": ("Canada",),
-    "United Kingdom": ("United Kingdom", "UK", "U.K."),
-    "Europe": ("Europe", "EU"),
-    "Germany": ("Germany",),
-    "Latin America": ("Latin America", "LATAM", "LatAm"),
-    "North America": ("North America",),
-}
-
-
-def _is_short(alias: str) -> bool:
-    return len(alias.replace(".", "")) <= 3
-
-
-def _alternation(aliases: list[str]) -> str:
-    # Longest first, so "San Francisco Bay Area" wins over "San Francisco".
-    return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-
-
-_ALIAS_TO_CANONICAL = {
-    alias: canonical for canonical, aliases in LOCATION_ALIASES.items() for alias in aliases
-}
-_LONG_ALIASES = {a.lower(): c for a, c in _ALIAS_TO_CANONICAL.items() if not _is_short(a)}
-_SHORT_ALIASES = {a: c for a, c in _ALIAS_TO_CANONICAL.items() if _is_short(a)}
-# One alternation per case rule is far faster than one group per alias.
-_LONG_LOCATION_RE = re.compile(rf"(?<!\w)(?:{_alternation(list(_LONG_ALIASES))})(?!\w)", re.I)
-_SHORT_LOCATION_RE = re.compile(rf"(?<![\w.])(?:{_alternation(list(_SHORT_ALIASES))})(?!\w)")
-
-
-def _location_spans(text: str) -> list[tuple[int, int, str]]:
-    long_spans = [
-        (m.start(), m.end(), _LONG_ALIASES[m.group(0).lower()])
-        for m in _LONG_LOCATION_RE.finditer(text)
-    ]
-    # Long spans come from one scan, so they are sorted and never overlap: the only one a
-    # short match can overlap is the last that starts before the short match ends.
-    long_starts = [start for start, _, _ in long_spans]
-    spans = list(long_spans)
-    for match in _SHORT_LOCATION_RE.finditer(text):
-        before = bisect_left(long_starts, match.end()) - 1
-        # "SF" inside "SF Bay Area" was already read as part of the longer name.
-        if before < 0 or long_spans[before][1] <= match.start():
-            spans.append((match.start(), match.end(), _SHORT_ALIASES[match.group(0)]))
-    return sorted(spans)
-
-
-def find_locations(text: str) -> list[str]:
-    """Canonical locations named in ``text``, in order of first mention."""
-    return _unique([canonical for _, _, canonical in _location_spans(text)])
-
-
-# --- work arrangement, employment type, visa ---------------------------------------------
-
-_NEGATED_REMOTE = re.compile(
-    r"\b(?:no|not|non)[\s-]+remote\b|\bremote\s*(?::|-)?\s*(?:no|not\s+(?:possible|available))\b",
-    re.IGNORECASE,
-)
-_REMOTE = re.compile(r"\bremote(?:ly)?\b|\bWFH\b|\bwork from home\b", re.IGNORECASE)
-_ONSITE = re.compile(r"\bon[\s-]?site\b|\bin[\s-]office\b|\bin[\s-]person\b", re.IGNORECASE)
-_HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
-# Bounded: with no ")" after many "hybrid (", an unbounded [^)]* rescans to the end each time.
-_HYBRID_NOTE = re.compile(r"\bhybrid\s*\([^)]{0,200}\)", re.IGNORECASE)
+# --- employment type, visa -----------------------------------------------------------------
 
 _EMPLOYMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("full-time", re.compile(r"\bfull[\s-]?time\b|\bFTE?\b|\bpermanent\b", re.IGNORECASE)),
@@ -213,123 +109,6 @@ def _visa(text: str) -> bool | None:
         return False
     if _VISA_YES.search(text):
         return True
-    return None
-
-
-# --- salary -----------------------------------------------------------------------------
-
-_CURRENCY_PREFIXES: dict[str, str] = {
-    "US$": "USD",
-    "CA$": "CAD",
-    "C$": "CAD",
-    "A$": "AUD",
-    "AU$": "AUD",
-    "S$": "SGD",
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "JPY",
-    "₹": "INR",
-}
-_CURRENCY_CODES = (
-    "USD",
-    "EUR",
-    "GBP",
-    "CAD",
-    "AUD",
-    "CHF",
-    "SEK",
-    "NOK",
-    "DKK",
-    "SGD",
-    "JPY",
-    "INR",
-    "PLN",
-)
-_PREFIX_RE = "|".join(re.escape(p) for p in sorted(_CURRENCY_PREFIXES, key=len, reverse=True))
-_CODE_RE = "|".join(_CURRENCY_CODES)
-_NUMBER = r"\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?"
-_SALARY_RE = re.compile(
-    rf"""
-    (?<![\w$€£¥₹])
-    (?P<upto>up\s+to\s+)?
-    (?:(?P<pre_code>{_CODE_RE})\s?)?(?P<pre_sym>{_PREFIX_RE})?\s?
-    (?P<low>{_NUMBER})\s?(?P<low_mult>[kKmM])?
-    (?:
-        \s?(?:-|–|—|to)\s?
-        (?:(?:{_CODE_RE})\s?)?(?:{_PREFIX_RE})?\s?
-        (?P<high>{_NUMBER})\s?(?P<high_mult>[kKmM])?
-    )?
-    (?P<plus>\+)?
-    (?:\s?(?P<post_code>{_CODE_RE})\b)?
-    (?P<hourly>\s?(?:/\s?(?:hr|hour|h)\b|per\s+hour|an\s+hour|hourly))?
-    """,
-    re.VERBOSE,
-)
-# The look-ahead on the first letters only lets the search skip most positions sooner.
-_SALARY_LINE = re.compile(
-    r"(?<!\w)(?=[scpbor])(?:salary|compensation|comp|pay|base|OTE|rate|range)\b", re.IGNORECASE
-)
-
-
-@dataclass(frozen=True)
-class Salary:
-    minimum: float | None
-    maximum: float | None
-    currency: str | None
-
-
-_THOUSANDS_SEPARATOR = re.compile(r"[,.](?=\d{3}\b)")
-
-
-def _amount(number: str, multiplier: str | None) -> float:
-    digits = _THOUSANDS_SEPARATOR.sub("", number)
-    value = float(digits)
-    if multiplier in ("k", "K"):
-        value *= 1_000
-    elif multiplier in ("m", "M"):
-        value *= 1_000_000
-    return value
-
-
-def _plausible_annual(value: float, currency: str | None) -> bool:
-    if currency in ("JPY", "INR"):
-        return 100_000 <= value <= 100_000_000
-    return 10_000 <= value <= 2_000_000
-
-
-def parse_salary(text: str) -> Salary | None:
-    """The first plausible salary range in ``text`` (annual amounts), or ``None``."""
-    for match in _SALARY_RE.finditer(text):
-        currency = None
-        if match["pre_sym"]:
-            currency = _CURRENCY_PREFIXES[match["pre_sym"]]
-        if match["pre_code"] or match["post_code"]:
-            currency = match["pre_code"] or match["post_code"]
-        low_mult, high_mult = match["low_mult"], match["high_mult"]
-        if currency is None and not ((low_mult or high_mult) and match["high"]):
-            continue  # "10k users" is not a salary; "120-150k" is
-        if match["high"] and not low_mult:
-            low_mult = high_mult  # "€70-90k"
-        hourly = bool(match["hourly"])
-        low = _amount(match["low"], low_mult)
-        high = _amount(match["high"], high_mult) if match["high"] else None
-        if hourly:
-            low *= HOURS_PER_YEAR
-            high = high * HOURS_PER_YEAR if high is not None else None
-        elif not low_mult and not high_mult and low < 1_000 and (high or low) < 1_000:
-            # "$150-200" written without the k: posters mean thousands.
-            low *= 1_000
-            high = high * 1_000 if high is not None else None
-        if not _plausible_annual(low, currency) or (
-            high is not None and not _plausible_annual(high, currency)
-        ):
-            continue
-        if high is not None and high < low:
-            continue
-        if match["upto"]:
-            return Salary(None, high if high is not None else low, currency)
-        return Salary(low, high, currency)
     return None
 
 
@@ -504,38 +283,12 @@ _ARRANGEMENT_ONLY = re.compile(
 )
 
 
-_STATE_OR_COUNTRY_CODE = re.compile(r"\b[A-Z]{2}\b")
-
-
-_NOT_A_PLACE_WORD = re.compile(
-    r"[\W_]|\b(?:or|and|in|remote|onsite|on-site|hybrid)\b", re.IGNORECASE
-)
-
-
-def _only_places(text: str) -> bool:
-    spans = _location_spans(text)
-    if not spans:
-        return False
-    pieces, position = [], 0
-    for start, end, _ in spans:
-        pieces.append(text[position:start])
-        position = end
-    pieces.append(text[position:])
-    leftover = _STATE_OR_COUNTRY_CODE.sub("", "".join(pieces))
-    return not _NOT_A_PLACE_WORD.sub("", leftover)
-
-
 _BARE_DOMAIN = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
 _SYMBOL_AMOUNT = re.compile(r"[$€£]\s?\d")
 _DIGIT = re.compile(r"\d")
 # Every alternative of _VISA_YES and _VISA_NO names one of these (matched the same way, with
 # IGNORECASE); searching for them first spares running both patterns on most fields.
 _VISA_WORD = re.compile(r"visa|sponsor|h-?1b", re.IGNORECASE)
-
-
-def _has_location(text: str) -> bool:
-    # Same as bool(find_locations(text)): short names are only dropped inside long ones.
-    return bool(_LONG_LOCATION_RE.search(text) or _SHORT_LOCATION_RE.search(text))
 
 
 def _field_kind(text: str) -> str:
@@ -552,7 +305,7 @@ def _field_kind(text: str) -> str:
     ):
         return "flags"
     has_role_word = _ROLE_WORDS.search(text) is not None
-    if not has_role_word and _has_location(text):
+    if not has_role_word and has_place(text, company_first=False):
         return "location"
     if has_role_word:
         return "role"
@@ -587,7 +340,7 @@ def _split_roles(text: str) -> list[str]:
 def _could_be_company(first: str) -> bool:
     return (
         _field_kind(first) not in ("salary", "flags")
-        and not _only_places(first)
+        and not only_places(first)
         and not _ROLE_NOUNS.search(first)
     )
 
@@ -604,7 +357,7 @@ def _read_fields(fields: list[str]) -> tuple[str | None, list[str], list[str]]:
         kind = _field_kind(item)
         if kind == "role":
             roles.extend(_split_roles(item))
-        elif kind == "other" and company is None and rest is fields and not _only_places(item):
+        elif kind == "other" and company is None and rest is fields and not only_places(item):
             company = item  # "San Francisco | Acme | Engineer"
         elif kind in ("location", "flags", "other"):
             location_fields.append(item)
@@ -668,47 +421,6 @@ def _header_fields(header: str) -> tuple[str | None, list[str], list[str]]:
     return company, roles, location_fields
 
 
-def _work_mode(
-    header: str, header_wo_company: str, locations: list[str]
-) -> tuple[bool, bool, bool]:
-    """(remote, onsite, hybrid) as the header states them."""
-    negated_remote = bool(_NEGATED_REMOTE.search(header))
-    remote = bool(_REMOTE.search(header_wo_company)) and not negated_remote
-    hybrid = bool(_HYBRID.search(header))
-    # "Hybrid (2 days in office)" describes the hybrid arrangement, not an on-site one.
-    without_hybrid_notes = _HYBRID_NOTE.sub("", header)
-    onsite = (
-        bool(_ONSITE.search(without_hybrid_notes))
-        or negated_remote
-        or (bool(locations) and not remote and not hybrid)
-    )
-    return remote, onsite, hybrid
-
-
-def _body_salary(body: str) -> Salary | None:
-    """The salary of the first line of ``body`` that names one after a keyword."""
-    # The keywords are letters only, so a match never spans lines: searching the body once
-    # finds the same lines, in order, as searching each line.
-    keyword = _SALARY_LINE.search(body)
-    while keyword is not None:
-        line_start = body.rfind("\n", 0, keyword.start()) + 1
-        line_end = body.find("\n", keyword.end())
-        if line_end < 0:
-            line_end = len(body)
-        salary = parse_salary(body[line_start:line_end])
-        if salary is not None:
-            return salary
-        keyword = _SALARY_LINE.search(body, line_end)
-    return None
-
-
-def _post_salary(header: str, stripped: str) -> Salary | None:
-    salary = parse_salary(header)
-    if salary is None and "\n" in stripped:
-        salary = _body_salary(stripped.split("\n", 1)[1])
-    return salary
-
-
 # Hosts that carry other companies' job pages (the company is the first path segment) or
 # anyone's mail: neither names the poster's company by its domain.
 _JOB_BOARDS = re.compile(
@@ -763,29 +475,56 @@ _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?:]\s))(?=(?P<rest>[A-Z0-9][^\n]{0,12
 _BODY_COMPANY_CHARS = 400
 
 
+def _salary_fields(salary: Salary | None) -> dict[str, object]:
+    if salary is None:
+        return {}
+    yearly_min, yearly_max = salary.yearly()
+    return {
+        "salary_min": salary.minimum,
+        "salary_max": salary.maximum,
+        "salary_currency": salary.currency,
+        "salary_period": salary.period,
+        "salary_yearly_min": yearly_min,
+        "salary_yearly_max": yearly_max,
+    }
+
+
+def _remote_regions(header: str, scope: list[str]) -> list[str]:
+    """Where a remote role is open to: as the header says, else as the phrases about remote
+    work elsewhere in the post do (read by work_mode, so the body is not scanned twice)."""
+    return remote_regions(header) or remote_regions(" ; ".join(f"remote {s}" for s in scope))
+
+
 def parse_post_header(text: str) -> PostHeader:
     """Structured fields of a post; ``text`` is the clean text from :func:`html_to_text`."""
     stripped = text.strip()
-    header = stripped.split("\n", 1)[0].strip() if stripped else ""
-    company, roles, location_fields = _header_fields(header)
+    header, _, body = stripped.partition("\n")
+    header = header.strip()
+    company, roles, _ = _header_fields(header)
     urls, emails = find_urls(stripped), find_emails(stripped)
     if company is None:
         company = _company_from_body(stripped, urls, emails)
-    locations = find_locations(" | ".join(location_fields))
-    remote, onsite, hybrid = _work_mode(header, " | ".join(location_fields + roles), locations)
-    salary = _post_salary(header, stripped)
+    roles = _unique(roles)
+    places = find_post_places(stripped)
+    mode = work_mode(header, body, names_place=bool(places.locations))
+    salary = parse_salary(header, body)
     return PostHeader(
         company=company,
-        roles=_unique(roles),
-        locations=locations,
-        remote=remote,
-        onsite=onsite,
-        hybrid=hybrid,
-        salary_min=salary.minimum if salary else None,
-        salary_max=salary.maximum if salary else None,
-        salary_currency=salary.currency if salary else None,
+        roles=roles,
+        role_families=role_families(roles, stripped),
+        seniority=seniority(roles, stripped),
+        locations=places.locations,
+        location_cities=places.cities,
+        location_countries=places.countries,
+        remote_regions=_remote_regions(header, mode.remote_scope) if mode.remote else [],
+        remote=mode.remote,
+        onsite=mode.onsite,
+        hybrid=mode.hybrid,
+        **_salary_fields(salary),  # type: ignore[arg-type]
+        equity=bool(salary and salary.equity) or mentions_equity(stripped),
         visa=_visa(stripped),
         employment_types=[name for name, pattern in _EMPLOYMENT_TYPES if pattern.search(header)],
+        technologies=find_technologies(stripped),
         urls=urls,
         emails=emails,
     )

@@ -771,8 +771,11 @@ def _skipped_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _URL_OR_EMAIL.finditer(text)]
 
 
-def _read(text: str, lenient: bool = False, company_first: bool = False) -> list[_Found]:
-    return _Reader(text, lenient, company_first).read()
+# A header's fields are read several times while a post is parsed (is it a place, only
+# places, which ones); the results are immutable, so the last few are kept.
+@lru_cache(maxsize=256)
+def _read(text: str, lenient: bool = False, company_first: bool = False) -> tuple[_Found, ...]:
+    return tuple(_Reader(text, lenient, company_first).read())
 
 
 def _unique(values: Iterable[str]) -> list[str]:

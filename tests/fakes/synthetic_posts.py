@@ -39,6 +39,21 @@ TECH = (
     "Ruby on Rails", "Django", "Haskell", "Scala", "Clojure", "OCaml", "Erlang", "GraphQL",
     "Redis", "ClickHouse", "Snowflake", "dbt", "Flutter", "Vue", "Svelte", "WebAssembly",
 )  # fmt: skip
+ROLE_FAMILY = {
+    "Senior Backend Engineer": "backend", "Machine Learning Engineer": "ml",
+    "Data Scientist": "data", "Data Analyst": "data", "Frontend Engineer": "frontend",
+    "Site Reliability Engineer": "devops", "Full Stack Developer": "fullstack",
+    "Engineering Manager": "management", "Product Designer": "design",
+    "Security Engineer": "security", "Mobile Engineer": "mobile",
+}  # fmt: skip
+#: Each location's GeoNames city (None for a region) and ISO country.
+PLACE = {
+    "San Francisco Bay Area": (None, "US"), "San Francisco": ("San Francisco", "US"),
+    "New York": ("New York City", "US"), "Berlin": ("Berlin", "DE"), "London": ("London", "GB"),
+    "Austin, TX": ("Austin", "US"), "Seattle": ("Seattle", "US"), "Zürich": ("Zürich", "CH"),
+    "São Paulo": ("São Paulo", "BR"), "Toronto": ("Toronto", "CA"), "San Jose": ("San Jose", "US"),
+    "Oakland": ("Oakland", "US"), "Paris": ("Paris", "FR"),
+}  # fmt: skip
 CITIES = (
     "San Francisco", "New York", "Berlin", "London", "Austin", "Seattle", "Boston", "Chicago",
     "Denver", "Toronto", "Vancouver", "Montreal", "Amsterdam", "Stockholm", "Copenhagen",
@@ -191,24 +206,37 @@ def _post(rng: random.Random, post_id: int, month: str, month_index: int, rank: 
     urls = [f"https://{slug}.example.com/jobs"]
     emails = [f"jobs@{slug}.example.com"] if rng.random() < 0.5 else []
     paragraphs.append(f"Apply: {urls[0]}" + (f" or {emails[0]}" if emails else ""))
+    text = "\n\n".join(paragraphs)
     return {
         "id": post_id,
         "thread_id": 30_000_000 + month_index,
         "month": month,
         "by": f"user{rng.randrange(10_000)}",
         "time": month_start(month) + 60 * rank + rng.randrange(60),
-        "text": "\n\n".join(paragraphs),
+        "text": text,
         "company": company,
         "roles": roles,
+        # The newer fields follow from what was drawn above (no more random draws, so every
+        # earlier field of every post stays as it was).
+        "role_families": [ROLE_FAMILY[role] for role in roles],
+        "seniority": ["senior"] if any(role.startswith("Senior") for role in roles) else [],
         "locations": locations,
+        "location_cities": [PLACE[place][0] for place in locations if PLACE[place][0]],
+        "location_countries": list(dict.fromkeys(PLACE[place][1] for place in locations)),
+        "remote_regions": list(dict.fromkeys(PLACE[p][1] for p in locations)) if remote else [],
         "remote": remote,
         "onsite": onsite,
         "hybrid": hybrid,
         "salary_min": salary[0],
         "salary_max": salary[1],
         "salary_currency": salary[2],
+        "salary_period": "year" if salary[2] else None,
+        "salary_yearly_min": salary[0],
+        "salary_yearly_max": salary[1],
+        "equity": post_id % 3 == 0,
         "visa": visa,
         "employment_types": employment,
+        "technologies": [tech for tech in TECH if tech in text],
         "urls": urls,
         "emails": emails,
         "hn_url": item_url(post_id),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pycountry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hn_assets.hackernews.cleaning import MAX_POST_HTML_CHARS, clean_html, html_to_text
-from hn_assets.hackernews.headers import LOCATION_ALIASES, PostHeader, parse_post_header
+from hn_assets.hackernews.headers import PostHeader, parse_post_header
+from hn_assets.hackernews.places import REGION_CODES
+from hn_assets.hackernews.roles import ROLE_FAMILIES, SENIORITY
+from hn_assets.hackernews.technologies import technologies
 
 # Any code point, lone surrogates included: ingest replaces them, but neither function may
 # rely on that.
@@ -205,16 +209,26 @@ POST_TEXTS = st.one_of(
     ANY_TEXT,
     st.tuples(HEADER_LINES, ANY_TEXT).map("\n\n".join),
 )
-CANONICAL_LOCATIONS = frozenset(LOCATION_ALIASES)
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 EMPLOYMENT_TYPES = frozenset({"full-time", "part-time", "contract", "internship"})
 
 
 def assert_header_types(header: PostHeader) -> None:
     assert header.company is None or (isinstance(header.company, str) and header.company)
-    for values in (header.roles, header.locations, header.employment_types):
+    lists = (
+        header.roles, header.locations, header.employment_types, header.location_cities,
+        header.location_countries, header.remote_regions, header.technologies,
+        header.role_families, header.seniority,
+    )  # fmt: skip
+    for values in lists:
         assert isinstance(values, list) and all(isinstance(v, str) and v for v in values)
         assert len(set(values)) == len(values)
-    assert set(header.locations) <= CANONICAL_LOCATIONS
+    assert set(header.location_countries) <= COUNTRY_CODES
+    assert set(header.remote_regions) <= COUNTRY_CODES | set(REGION_CODES)
+    assert set(header.technologies) <= set(technologies())
+    assert set(header.role_families) <= set(ROLE_FAMILIES)
+    assert set(header.seniority) <= set(SENIORITY)
+    assert header.salary_period in (None, "year", "month", "week", "day", "hour")
     assert set(header.employment_types) <= EMPLOYMENT_TYPES
     assert all(isinstance(flag, bool) for flag in (header.remote, header.onsite, header.hybrid))
     assert header.visa is None or isinstance(header.visa, bool)

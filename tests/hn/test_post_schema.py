@@ -35,12 +35,12 @@ from tests.hn.test_search_elasticsearch import Answer, bulk_ok, make_index
 
 #: What upcoming issues add, one line each.
 NEW_FIELDS = (
-    PostField("technologies", Type.STR_LIST, Search.KEYWORD, "a technology named", query="tech"),
-    PostField("equity", Type.BOOL, Search.BOOL, "equity offered: true/false"),
+    PostField("skills", Type.STR_LIST, Search.KEYWORD, "a technology named", query="skill"),
+    PostField("stock_options", Type.BOOL, Search.BOOL, "stock_options offered: true/false"),
     PostField("months_posted", Type.INT, Search.NUMBER, "months it was posted", optional=True),
     PostField("first_seen_month", Type.MONTH, Search.MONTH, "first posted", optional=True),
     PostField("reposted_from", Type.INT, Search.ATTRIBUTE, "the post it repeats", optional=True),
-    PostField("salary_period", Type.STR, Search.STORED, "year, month, hour", optional=True),
+    PostField("pay_period", Type.STR, Search.STORED, "year, month, hour", optional=True),
 )
 EXTENDED = POST_SCHEMA.with_fields(*NEW_FIELDS)
 TECH = ["Rust", "Python", "Go", "Kubernetes"]
@@ -50,12 +50,12 @@ def extended_posts(count: int = 60) -> list[dict[str, Any]]:
     posts = synthetic_posts(count, months=["2026-10", "2026-11"], seed=61)
     for i, post in enumerate(posts):
         post.update(
-            technologies=[TECH[i % 4], TECH[(i * 3 + 1) % 4]] if i % 5 else [],
-            equity=i % 3 == 0,
+            skills=[TECH[i % 4], TECH[(i * 3 + 1) % 4]] if i % 5 else [],
+            stock_options=i % 3 == 0,
             months_posted=None if i % 7 == 0 else 1 + i % 4,
             first_seen_month=None if i % 2 else "2026-09",
             reposted_from=None if i % 4 else 1000 + i,
-            salary_period="year" if i % 2 else None,
+            pay_period="year" if i % 2 else None,
         )
     return posts
 
@@ -80,7 +80,8 @@ def test_clean_posts_columns_and_dtypes_are_the_schemas() -> None:
 
 def test_query_fields_come_from_the_schema_with_their_column_names_as_aliases() -> None:
     assert set(FIELDS) == {
-        "text", "company", "role", "location", "month", "remote", "onsite", "hybrid", "visa",
+        "text", "company", "title", "role", "level", "location", "city", "country", "remote_region",
+        "remote", "onsite", "hybrid", "visa", "month", "period", "salary_yearly_min", "salary", "equity", "tech",
         "employment", "currency", "salary_min", "salary_max",
     }  # fmt: skip
     for field in POST_SCHEMA:
@@ -107,13 +108,13 @@ def test_both_backends_hold_every_column(tmp_path: Path) -> None:
 
 
 SEARCHES = [
-    "tech:rust",
-    "tech:RUST AND NOT tech:go",
-    "technologies:kubernetes OR equity:true",
+    "skill:rust",
+    "skill:RUST AND NOT skill:go",
+    "skills:kubernetes OR stock_options:true",
     "months_posted:>=3 AND remote:true",
     "months_posted:2",
-    "first_seen_month:2026-09 AND tech:python",
-    "NOT equity:true AND month:2026-11",
+    "first_seen_month:2026-09 AND skill:python",
+    "NOT stock_options:true AND month:2026-11",
 ]
 
 
@@ -162,12 +163,12 @@ def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
     index, node = make_index(respond, schema=EXTENDED)
     index.ensure_index()
     properties = node.requests[1].body["mappings"]["properties"]
-    assert properties["technologies"] == {"type": "keyword", "normalizer": "hn_keyword"}
-    assert properties["equity"] == {"type": "boolean"}
+    assert properties["skills"] == {"type": "keyword", "normalizer": "hn_keyword"}
+    assert properties["stock_options"] == {"type": "boolean"}
     assert properties["months_posted"] == {"type": "long"}
     assert properties["first_seen_month"] == {"type": "keyword"}
     assert properties["reposted_from"] == {"type": "long"}
-    assert properties["salary_period"] == {"type": "keyword", "index": False, "doc_values": False}
+    assert properties["pay_period"] == {"type": "keyword", "index": False, "doc_values": False}
 
     assert index.upsert(posts) == len(posts)
     sources = [line for r in node.requests if r.path == "/_bulk" for line in r.body][1::2]
@@ -176,11 +177,11 @@ def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
             f.name: post[f.name] for f in NEW_FIELDS
         }
 
-    query = parse_query("tech:rust AND months_posted:>1", EXTENDED)
+    query = parse_query("skill:rust AND months_posted:>1", EXTENDED)
     (hit,) = index.search(query)
     assert node.requests[-1].body["query"] == {
         "bool": {
-            "must": [{"term": {"technologies": "rust"}}, {"range": {"months_posted": {"gt": 1.0}}}]
+            "must": [{"term": {"skills": "rust"}}, {"range": {"months_posted": {"gt": 1.0}}}]
         }
     }
     assert {f.name: hit.fields[f.name] for f in NEW_FIELDS} == {
@@ -192,11 +193,11 @@ def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
 def test_documents_of_the_copy_default_and_check_the_new_fields(tmp_path: Path) -> None:
     post = synthetic_posts(1, seed=62)[0]
     doc = normalize_document(post, EXTENDED)
-    assert doc["technologies"] == [] and doc["equity"] is False
+    assert doc["skills"] == [] and doc["stock_options"] is False
     assert doc["months_posted"] is None and doc["first_seen_month"] is None
     assert list(doc) == list(EXTENDED.columns)
-    with pytest.raises(IndexWriteError, match="technologies: expected a list of strings"):
-        normalize_documents([{**post, "technologies": "rust"}], EXTENDED)
+    with pytest.raises(IndexWriteError, match="skills: expected a list of strings"):
+        normalize_documents([{**post, "skills": "rust"}], EXTENDED)
     with pytest.raises(IndexWriteError, match="first_seen_month must look like YYYY-MM"):
         normalize_documents([{**post, "first_seen_month": "Sept"}], EXTENDED)
     # A nullable integer column goes through Parquet as Int64 and comes back as pd.NA.
@@ -206,18 +207,18 @@ def test_documents_of_the_copy_default_and_check_the_new_fields(tmp_path: Path) 
     frame.to_parquet(tmp_path / "posts.parquet")
     back = normalize_documents(frame_records(pd.read_parquet(tmp_path / "posts.parquet")), EXTENDED)
     assert back[0]["months_posted"] is None and back[1]["months_posted"] == 2
-    assert all(type(doc["technologies"]) is list for doc in back)
+    assert all(type(doc["skills"]) is list for doc in back)
 
 
 def test_the_default_query_language_does_not_know_the_new_fields() -> None:
-    with pytest.raises(QueryError, match="unknown field 'tech'"):
-        parse_query("tech:rust")
-    assert Term("tech", "Rust", schema=EXTENDED).value == "rust"
+    with pytest.raises(QueryError, match="unknown field 'skill'"):
+        parse_query("skill:rust")
+    assert Term("skill", "Rust", schema=EXTENDED).value == "rust"
 
 
 def test_an_index_built_for_other_fields_must_be_rebuilt(tmp_path: Path) -> None:
     LocalIndex(tmp_path / "index").ensure_index()
-    with pytest.raises(SearchIndexError, match="missing: equity, first_seen_month") as raised:
+    with pytest.raises(SearchIndexError, match="missing: first_seen_month, months_posted, pay_period, reposted_from, skills, stock_options") as raised:
         LocalIndex(tmp_path / "index", schema=EXTENDED).count()
     assert "delete that folder and rebuild" in str(raised.value)
 

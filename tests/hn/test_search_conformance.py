@@ -140,7 +140,17 @@ QUERIES = [
     "NOT (rust OR python) AND (visa:true OR visa:false)",
     "employment:contract currency:EUR",
     "salary_min:>=150k AND salary_max:<200000",
-    "role:engineer AND NOT role:(manager OR designer)",
+    "title:engineer AND NOT title:(manager OR designer)",
+    # The structured fields: facets of the reader, filters of saved searches.
+    "tech:rust OR tech:\"node.js\"",
+    "tech:PYTHON AND NOT tech:go",
+    "country:DE OR country:us",
+    'city:berlin OR city:"new york city"',
+    "level:senior AND role:(backend OR ml)",
+    "role:data AND NOT level:senior",
+    "remote_region:US AND remote:true",
+    "equity:true AND salary>=150k",
+    "salary<100000 OR period:year",
     "(kubernetes OR terraform) AND (month:2026-10 OR month:2026-12) AND hybrid:false",
     "learning NOT machine",
     "rust OR NOT remote:true",
@@ -263,7 +273,7 @@ def test_bad_input_changes_nothing(empty: SearchIndex) -> None:
     with pytest.raises(ValueError, match="other months"):
         sync_month(empty, "2026-11", pd.DataFrame([{**posts[10], "month": "2026-12"}]))
     with pytest.raises(QueryError, match="unknown field"):
-        empty.search(parse_query("rust") & Query(must={"city": "Berlin"}))
+        empty.search(parse_query("rust") & Query(must={"planet": "Mars"}))
     with pytest.raises(QueryError, match="size"):
         empty.search(parse_query("rust"), size=0)
     with pytest.raises(QueryError, match="YYYY-MM"):

@@ -157,6 +157,7 @@ def test_upsert_sends_contract_documents_in_bulk_chunks() -> None:
     posts = synthetic_posts(5, months=["2026-11"], seed=11)
     posts[0]["salary_min"] = math.nan
     posts[1].update(salary_min=120_000.0, salary_max=150_000.0, salary_currency="USD")
+    posts[1].update(salary_period="year", salary_yearly_min=120_000.0, salary_yearly_max=150_000.0)
     index, node = make_index(respond, chunk_size=2)
     assert index.upsert(posts) == 5
     bulks = [r for r in node.requests if r.path == "/_bulk"]
