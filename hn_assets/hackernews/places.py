@@ -166,15 +166,22 @@ def _fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", "").lower()
 
 
+_new_token = tuple.__new__  # NamedTuple's own constructor costs a call per word
+
+
 def _tokens(text: str) -> list[_Token]:
-    lower = text.lower() if text.isascii() else None  # most posts: no folding per word
-    tokens = []
-    for match in _WORD.finditer(text):
-        start, end = match.span()
-        word = text[start:end]
-        key = _fold(word) if lower is None else lower[start:end].replace(".", "")
-        tokens.append(_Token(start, end, word, key))
-    return tokens
+    if text.isascii():  # most posts: no folding per word
+        lower = text.lower()
+        return [
+            _new_token(
+                _Token, (m.start(), m.end(), m.group(), lower[m.start() : m.end()].replace(".", ""))
+            )
+            for m in _WORD.finditer(text)
+        ]
+    return [
+        _new_token(_Token, (m.start(), m.end(), m.group(), _fold(m.group())))
+        for m in _WORD.finditer(text)
+    ]
 
 
 def _key(name: str) -> str:
