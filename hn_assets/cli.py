@@ -38,6 +38,8 @@ query syntax:
   AND, OR, NOT and parentheses       ("san francisco" OR "bay area") AND NOT onsite
   field:value, field:"two words"     company:stripe  location:"new york"  remote:true
   month:YYYY-MM                      month:2026-11
+  parsed fields                      tech:rust country:DE city:berlin level:senior role:ml
+  numbers                            salary>=150k  salary_min:>=120000  (per year / as stated)
   adjacent terms mean AND
 """
 
