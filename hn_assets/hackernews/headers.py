@@ -246,7 +246,7 @@ _ROLE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _ROLE_SPLIT = re.compile(rf"{_LEADING_SPACE}(?:,\s*(?:and\s+)?|\+\s*)|(?<!\s)\s+(?:and|&)\s+")
-# Bounded like _HYBRID_NOTE: many "(YC" with no ")" after them would each rescan to the end.
+# Bounded: many "(YC" with no ")" after them would each rescan to the end otherwise.
 _COMPANY_SUFFIX = re.compile(
     rf"{_LEADING_SPACE}\((?:YC|Y\s?Combinator)[^)]{{0,200}}\)\s*$", re.IGNORECASE
 )
