@@ -180,9 +180,7 @@ def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
     query = parse_query("skill:rust AND months_posted:>1", EXTENDED)
     (hit,) = index.search(query)
     assert node.requests[-1].body["query"] == {
-        "bool": {
-            "must": [{"term": {"skills": "rust"}}, {"range": {"months_posted": {"gt": 1.0}}}]
-        }
+        "bool": {"must": [{"term": {"skills": "rust"}}, {"range": {"months_posted": {"gt": 1.0}}}]}
     }
     assert {f.name: hit.fields[f.name] for f in NEW_FIELDS} == {
         f.name: wire[f.name] for f in NEW_FIELDS
@@ -218,7 +216,10 @@ def test_the_default_query_language_does_not_know_the_new_fields() -> None:
 
 def test_an_index_built_for_other_fields_must_be_rebuilt(tmp_path: Path) -> None:
     LocalIndex(tmp_path / "index").ensure_index()
-    with pytest.raises(SearchIndexError, match="missing: first_seen_month, months_posted, pay_period, reposted_from, skills, stock_options") as raised:
+    with pytest.raises(
+        SearchIndexError,
+        match="missing: first_seen_month, months_posted, pay_period, reposted_from, skills, stock_options",
+    ) as raised:
         LocalIndex(tmp_path / "index", schema=EXTENDED).count()
     assert "delete that folder and rebuild" in str(raised.value)
 

@@ -142,7 +142,7 @@ QUERIES = [
     "salary_min:>=150k AND salary_max:<200000",
     "title:engineer AND NOT title:(manager OR designer)",
     # The structured fields: facets of the reader, filters of saved searches.
-    "tech:rust OR tech:\"node.js\"",
+    'tech:rust OR tech:"node.js"',
     "tech:PYTHON AND NOT tech:go",
     "country:DE OR country:us",
     'city:berlin OR city:"new york city"',
