@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from hn_assets.hackernews.places import (
@@ -142,8 +143,11 @@ _DOT_RE = re.compile(
 # Where an obfuscated address's "at" can be: "[at]"-like brackets, or "at" after whitespace.
 # A superset of _OBFUSCATED_EMAIL_RE's separator; whitespace is taken from the start of its run
 # (see _LEADING_SPACE), and the look-ahead leaves the space after "at"
-# to start the next one ("a at at b.com").
-_AT_ANCHOR = re.compile(r"[\[({]at[\])}]|(?<!\s)\s+at(?=\s)", re.IGNORECASE)
+# to start the next one ("a at at b.com").  Both branches start with a character class, and
+# the look-behind comes after the first space ("(?<!\s)\s+" written "\s(?<!\s\s)\s*"): a
+# pattern that starts so lets the engine skip ahead to the next bracket or space instead of
+# trying both branches at every position.
+_AT_ANCHOR = re.compile(r"[\[({]at[\])}]|\s(?<!\s\s)\s*at(?=\s)", re.IGNORECASE)
 # What the local part's [A-Za-z0-9._%+-] matches under IGNORECASE: the ASCII ones, plus "İ",
 # "ı", "ſ" and the Kelvin sign, which case-fold to ASCII letters (a test checks every character).
 _LOCAL_CHARS = frozenset(
@@ -291,6 +295,9 @@ _DIGIT = re.compile(r"\d")
 _VISA_WORD = re.compile(r"visa|sponsor|h-?1b", re.IGNORECASE)
 
 
+# A header's first field is classified twice when it is not the company's name (once to
+# ask whether it is, once as any other field); the answer depends on the text alone.
+@lru_cache(maxsize=64)
 def _field_kind(text: str) -> str:
     # The cheap checks in front only skip patterns that need what they look for: "://" for a
     # URL, "." for a bare domain, "@" for an address, a digit for any amount.
@@ -443,7 +450,10 @@ _BOARD_PATH = re.compile(r"^/(?:companies/|company/)?(?P<name>[\w-]{2,60})", re.
 def _company_of_address(address: str) -> str | None:
     """The company a job link or an e-mail address names: its domain, or the company's part
     of a job board's path."""
-    url = urlsplit(address if "://" in address else f"mailto://{address.rpartition('@')[2]}")
+    try:
+        url = urlsplit(address if "://" in address else f"mailto://{address.rpartition('@')[2]}")
+    except ValueError:  # "https://[acme.example": a broken link names no company
+        return None
     host = (url.hostname or "").lower()
     if _JOB_BOARDS.match(host):
         board = _BOARD_PATH.match(url.path)

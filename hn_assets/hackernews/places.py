@@ -781,8 +781,15 @@ def _skipped_spans(text: str) -> list[tuple[int, int]]:
 # A header's fields are read several times while a post is parsed (is it a place, only
 # places, which ones); the results are immutable, so the last few are kept.
 @lru_cache(maxsize=256)
-def _read(text: str, lenient: bool = False, company_first: bool = False) -> tuple[_Found, ...]:
+def _read_once(text: str, lenient: bool, company_first: bool) -> tuple[_Found, ...]:
     return tuple(_Reader(text, lenient, company_first).read())
+
+
+def _read(text: str, lenient: bool = False, company_first: bool = False) -> tuple[_Found, ...]:
+    # lru_cache keys a call by how its arguments are written: passed on positionally, the
+    # same reading is one entry however the caller spelled it ("_read(field)" and
+    # "_read(field, company_first=False)" read a header field alike).
+    return _read_once(text, lenient, company_first)
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pycountry
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hn_assets.hackernews.cleaning import MAX_POST_HTML_CHARS, clean_html, html_to_text
@@ -122,7 +122,9 @@ def test_generated_html_leaves_no_markup(html: str) -> None:
 @settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(html_fragments())
 def test_generated_html_cleans_the_same_deep_inside(html: str) -> None:
-    # Wrapping in inline elements neither changes the text nor recurses.
+    # Wrapping in inline elements neither changes the text nor recurses. A stray "</i>" in
+    # the fragment closes one of the wrappers instead, which may reshape what follows it.
+    assume("</i" not in html.lower())
     assert html_to_text("<i>" * 2000 + html + "</i>" * 2000) == html_to_text(html)
 
 
@@ -225,7 +227,7 @@ def assert_header_types(header: PostHeader) -> None:
         assert len(set(values)) == len(values)
     assert set(header.location_countries) <= COUNTRY_CODES
     assert set(header.remote_regions) <= COUNTRY_CODES | set(REGION_CODES)
-    assert set(header.technologies) <= set(technologies())
+    assert set(header.technologies) <= {technology.name for technology in technologies()}
     assert set(header.role_families) <= set(ROLE_FAMILIES)
     assert set(header.seniority) <= set(SENIORITY)
     assert header.salary_period in (None, "year", "month", "week", "day", "hour")

@@ -391,6 +391,7 @@ def test_company_is_read_the_ways_posts_name_it(text, company):
         "100% Remote | Full-time | Head of Product",
         "SEEKING WORK | USA | Remote",
         "Senior Engineer | Remote\nIf you are interested, mail me at jo@gmail.com",
+        "Senior Engineer | Remote\nApply: https://[acme.example/jobs",
     ],
 )
 def test_no_company_is_made_up_from_pronouns_arrangements_or_personal_mail(text):
