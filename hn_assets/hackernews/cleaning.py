@@ -64,6 +64,9 @@ _BLANK_LINE_RUNS = re.compile(r"\n{3,}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # The WHATWG URL parser drops ASCII tabs and newlines anywhere in a URL; browsers follow it.
 _URL_INVISIBLES = re.compile(r"[\t\n\r]")
+# An https URL with a host and no query, fragment or parameters: urljoin against the site's
+# https URL parses it and writes it back as it was.
+_KEPT_BY_URLJOIN = re.compile(r"https://[^/?#;][^?#;]*")
 # The longest HTML entity name ("&CounterClockwiseContourIntegral;") has 33 characters.
 _LONGEST_ENTITY = 33
 # How far back from a cut to look for the start of a tag it splits: a tag with a long URL.
@@ -101,6 +104,10 @@ def _link_target(href: str | None, text: str) -> str:
         return href[scheme.end() :]
     if not href or (scheme is not None and scheme[1].lower() not in _LINK_SCHEMES):
         return text.replace("\n", " ")
+    if scheme is not None and (scheme[1].lower() != "https" or _KEPT_BY_URLJOIN.fullmatch(href)):
+        # What urljoin would return unchanged (another scheme than the site's, or an https
+        # URL its parse keeps as written), spared the parse: most links are such.
+        return href
     try:
         # HN links to its own items relatively ("item?id=123").
         return urljoin(HN_SITE_URL, href)

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import urlsplit
 
+from hn_assets.hackernews.patterns import starting_with
 from hn_assets.hackernews.places import (
     find_post_places,
     has_place,
@@ -36,6 +36,7 @@ from hn_assets.hackernews.places import (
 from hn_assets.hackernews.roles import role_families, seniority
 from hn_assets.hackernews.salary import Salary, mentions_equity, parse_salary
 from hn_assets.hackernews.technologies import find_technologies
+from hn_assets.hackernews.text_caches import text_cache
 from hn_assets.hackernews.work_mode import work_mode
 
 
@@ -73,23 +74,25 @@ def _unique(values: list[str]) -> list[str]:
 # --- employment type, visa -----------------------------------------------------------------
 
 _EMPLOYMENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("full-time", re.compile(r"\bfull[\s-]?time\b|\bFTE?\b|\bpermanent\b", re.IGNORECASE)),
-    ("part-time", re.compile(r"\bpart[\s-]?time\b", re.IGNORECASE)),
+    ("full-time", starting_with("fp", r"\bfull[\s-]?time\b|\bFTE?\b|\bpermanent\b", re.I)),
+    ("part-time", starting_with("p", r"\bpart[\s-]?time\b", re.IGNORECASE)),
     (
         "contract",
-        re.compile(r"\bcontract(?:or|ors|-to-hire)?\b|\bfreelance\b|\bC2H\b", re.IGNORECASE),
+        starting_with("cf", r"\bcontract(?:or|ors|-to-hire)?\b|\bfreelance\b|\bC2H\b", re.I),
     ),
-    ("internship", re.compile(r"\bintern(?:s|ship|ships)?\b|\bco-?op\b", re.IGNORECASE)),
+    ("internship", starting_with("ic", r"\bintern(?:s|ship|ships)?\b|\bco-?op\b", re.I)),
 )
 
-_VISA_NO = re.compile(
+_VISA_NO = starting_with(
+    "nwcudsvai",
     r"\bno\s+(?:visa\s+)?sponsorship\b|\bno\s+visas?\b|\b(?:can(?:not|'t)|unable\s+to|"
     r"(?:are|is)\s+not\s+able\s+to|do(?:es)?\s+not|don't|won't|will\s+not)\s+sponsor\b|"
     r"\bwithout\s+(?:visa\s+)?sponsorship\b|\bsponsorship\s+(?:is\s+)?not\s+(?:available|offered|possible)\b|"
     r"\bvisa\s*:\s*no\b|\bno\s+H-?1B\b",
     re.IGNORECASE,
 )
-_VISA_YES = re.compile(
+_VISA_YES = starting_with(
+    "vswhr",
     r"\bvisa\s+sponsorship\b|\bsponsor(?:s|ing)?\s+(?:work\s+)?visas?\b|\bwill\s+sponsor\b|"
     r"\bvisas?\s+(?:ok|okay|welcome|sponsored|provided|available)\b|\bH-?1B\s+(?:transfers?|sponsorship)\b|"
     r"\bvisa\s*:\s*yes\b|\brelocation\s+(?:and|&|\+)\s+visa\b|(?-i:(?<![\w-])VISA(?![\w-]))",
@@ -115,7 +118,7 @@ def _visa(text: str) -> bool | None:
 
 # --- urls, e-mails ---------------------------------------------------------------------
 
-_URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_RE = starting_with("h", r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
 # Both look-behinds hold every character a local part may contain: a match then starts only at
 # the beginning of a run of them, never inside it (which made long runs quadratic).
 _EMAIL_RE = re.compile(
@@ -140,14 +143,10 @@ _DOT_RE = re.compile(
 )
 
 
-# Where an obfuscated address's "at" can be: "[at]"-like brackets, or "at" after whitespace.
-# A superset of _OBFUSCATED_EMAIL_RE's separator; whitespace is taken from the start of its run
-# (see _LEADING_SPACE), and the look-ahead leaves the space after "at"
-# to start the next one ("a at at b.com").  Both branches start with a character class, and
-# the look-behind comes after the first space ("(?<!\s)\s+" written "\s(?<!\s\s)\s*"): a
-# pattern that starts so lets the engine skip ahead to the next bracket or space instead of
-# trying both branches at every position.
-_AT_ANCHOR = re.compile(r"[\[({]at[\])}]|\s(?<!\s\s)\s*at(?=\s)", re.IGNORECASE)
+# The "at" of an obfuscated address: the word, in brackets ("[at]") or between whitespace,
+# which _obfuscated_emails tells apart.  Found by its letters first: the engine then skips
+# ahead to the next "a", where a pattern opening with whitespace was tried at every space.
+_AT_WORD = re.compile(r"[aA][tT](?<=[\s\[({]..)(?=[\s\])}])")
 # What the local part's [A-Za-z0-9._%+-] matches under IGNORECASE: the ASCII ones, plus "İ",
 # "ı", "ſ" and the Kelvin sign, which case-fold to ASCII letters (a test checks every character).
 _LOCAL_CHARS = frozenset(
@@ -164,9 +163,12 @@ def _obfuscated_emails(text: str) -> list[re.Match[str]]:
     """
     matches: list[re.Match[str]] = []
     end = 0  # where the previous match ended: finditer never starts one before it
-    anchor = _AT_ANCHOR.search(text)
-    while anchor is not None:
-        start = anchor.start()
+    at = _AT_WORD.search(text)
+    while at is not None:
+        start = at.start() - 1
+        if text[start].isspace() != text[at.end()].isspace():  # "[at " and " at]" are neither
+            at = _AT_WORD.search(text, at.end())
+            continue
         while start > 0 and text[start - 1].isspace():
             start -= 1
         while start > 0 and text[start - 1] in _LOCAL_CHARS:
@@ -177,32 +179,38 @@ def _obfuscated_emails(text: str) -> list[re.Match[str]]:
         if match is not None:
             matches.append(match)
             end = match.end()
-            anchor = _AT_ANCHOR.search(text, end)
+            at = _AT_WORD.search(text, end)
         else:
-            anchor = _AT_ANCHOR.search(text, anchor.end())
+            at = _AT_WORD.search(text, at.end())
     return matches
 
 
 def find_urls(text: str) -> list[str]:
     if "://" not in text:  # every URL the pattern takes has one
         return []
-    urls = []
+    urls: list[str] = []
     # "[https://a.example](https://a.example/)" is markdown, which HN shows as typed; "](" is
     # never part of a URL, so it holds two.
-    candidates = (c for m in _URL_RE.finditer(text) for c in m.group(0).split("]("))
-    for candidate in candidates:
-        if not _URL_RE.match(candidate):
-            continue
-        url = candidate.rstrip(".,;:!?")
-        # Keep a closing bracket only when the URL itself opened one ("...wiki/Foo_(bar)").
-        # Counted once, not per stripped character: a URL may end in thousands of them.
-        unmatched = {")": url.count(")") - url.count("("), "]": url.count("]") - url.count("[")}
-        end = len(url)
-        while end and url[end - 1] in unmatched and unmatched[url[end - 1]] > 0:
-            unmatched[url[end - 1]] -= 1
-            end -= 1
-        urls.append(url[:end])
-    return _unique(urls)
+    for found in _URL_RE.finditer(text):
+        whole = found.group(0)
+        urls += _url_pieces(whole) if "](" in whole else (whole,)
+    return _unique([_trimmed_url(url) for url in urls])
+
+
+def _url_pieces(text: str) -> list[str]:
+    return [piece for piece in text.split("](") if _URL_RE.match(piece)]
+
+
+def _trimmed_url(candidate: str) -> str:
+    url = candidate.rstrip(".,;:!?")
+    # Keep a closing bracket only when the URL itself opened one ("...wiki/Foo_(bar)").
+    # Counted once, not per stripped character: a URL may end in thousands of them.
+    unmatched = {")": url.count(")") - url.count("("), "]": url.count("]") - url.count("[")}
+    end = len(url)
+    while end and url[end - 1] in unmatched and unmatched[url[end - 1]] > 0:
+        unmatched[url[end - 1]] -= 1
+        end -= 1
+    return url[:end]
 
 
 def find_emails(text: str) -> list[str]:
@@ -223,8 +231,8 @@ def find_emails(text: str) -> list[str]:
 
 # --- header fields ---------------------------------------------------------------------
 
-_FIELD_SPLIT = re.compile(
-    rf"{_LEADING_SPACE}(?:\||•|·|¦|‖|;|\s/\s|(?<=[^\s/])/\s|\s-\s|\s–\s|\s—\s)\s*"
+_FIELD_SPLIT = starting_with(
+    r"\s|•·¦‖;/", rf"{_LEADING_SPACE}(?:\||•|·|¦|‖|;|\s/\s|(?<=[^\s/])/\s|\s-\s|\s–\s|\s—\s)\s*"
 )
 # Nouns that name a job: a piece of a role field without one only qualifies its neighbour.
 _JOB_NOUNS = (
@@ -296,8 +304,9 @@ _VISA_WORD = re.compile(r"visa|sponsor|h-?1b", re.IGNORECASE)
 
 
 # A header's first field is classified twice when it is not the company's name (once to
-# ask whether it is, once as any other field); the answer depends on the text alone.
-@lru_cache(maxsize=64)
+# ask whether it is, once as any other field), and a month's posts share many fields
+# ("Remote", "Full-time"); the answer depends on the text alone.
+@text_cache(maxsize=4096)
 def _field_kind(text: str) -> str:
     # The cheap checks in front only skip patterns that need what they look for: "://" for a
     # URL, "." for a bare domain, "@" for an address, a digit for any amount.

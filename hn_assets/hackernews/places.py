@@ -37,10 +37,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import islice
 from typing import NamedTuple
 
+from hn_assets.hackernews.patterns import starting_with
 from hn_assets.hackernews.place_idioms import (
     CITY_DISPLAY,
     COUNTRY_DISPLAY,
@@ -53,6 +54,7 @@ from hn_assets.hackernews.place_idioms import (
     SUBDIVISION_ADMIN1,
     TIMEZONE_REGIONS,
 )
+from hn_assets.hackernews.text_caches import text_cache
 
 __all__ = [
     "REGION_CODES",
@@ -107,16 +109,19 @@ class _Entry(NamedTuple):
     members: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Qualifier:
+#: A name's entries, most likely first.
+Entries = tuple[_Entry, ...]
+
+
+# Tuples, as the tokens are: a post makes many, and a frozen dataclass is slow to make.
+class _Qualifier(NamedTuple):
     """A code or name after a place that says where it is: (country, admin1 or None)."""
 
     end: int  # index of the first token after it
     places: tuple[tuple[str, str | None], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):
     start: int
     end: int
     entry: _Entry
@@ -152,12 +157,15 @@ _JOINING_GAP = re.compile(r"\.?[\s\-]*")
 # Between a place and its qualifier: "Portland, ME", "Durham NC", "Amsterdam (NL)".
 _QUALIFIER_GAP = re.compile(r"\s*[,(]\s*|\s+")
 _TOWN_GAP = re.compile(r"\s*,\s*")
+# An address is tried only from the start of its run of local-part characters: from inside
+# the run it would fail again, after rescanning the rest of the run.
 _URL_OR_EMAIL = re.compile(
-    r"(?:[a-z][\w+.-]*://|www\.)[^\s<>|()\"']*|[\w.%+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
+    r"(?:[a-z][\w+.-]*://|www\.)[^\s<>|()\"']*|(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+",
+    re.IGNORECASE,
 )
 
 
-@lru_cache(maxsize=1 << 16)
+@text_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     """Lower case, no accents, no dots: the form names are looked up in."""
     if word.isascii():
@@ -479,10 +487,17 @@ def _written_as(entry: _Entry, surface: str, key: str) -> bool:
     return spelled_out != name and key == _key(spelled_out)
 
 
-def _candidates(gaz: _Gazetteer, tokens: list[_Token], i: int, j: int, text: str) -> list[_Entry]:
-    key = " ".join(token.key for token in tokens[i:j])
-    surface = text[tokens[i].start : tokens[j - 1].end]
-    return [entry for entry in gaz.index[key] if _written_as(entry, surface, key)]
+def _candidates(gaz: _Gazetteer, tokens: list[_Token], i: int, j: int, text: str) -> Entries:
+    key = tokens[i].key if j == i + 1 else " ".join(token.key for token in tokens[i:j])
+    return _written_entries(key, text[tokens[i].start : tokens[j - 1].end])
+
+
+# A name has many entries ("Paris": dozens of towns) and a month's posts name the same few
+# places again and again.
+@text_cache(maxsize=4096)
+def _written_entries(key: str, surface: str) -> Entries:
+    entries = _gazetteer().index[key]
+    return tuple(entry for entry in entries if _written_as(entry, surface, key))
 
 
 def _qualifier(gaz: _Gazetteer, tokens: list[_Token], j: int, text: str) -> _Qualifier | None:
@@ -523,7 +538,7 @@ def _within(entry: _Entry, qualifier: _Qualifier) -> bool:
 
 
 def _qualified_city(
-    entries: list[_Entry], qualifier: _Qualifier
+    entries: Entries, qualifier: _Qualifier
 ) -> tuple[_Entry, tuple[str, str | None]] | None:
     """The most populous city of ``entries`` that lies where the qualifier says, and the
     place of the qualifier it lies in."""
@@ -538,7 +553,7 @@ def _qualified_city(
     return best
 
 
-def _default_city(entries: list[_Entry]) -> _Entry | None:
+def _default_city(entries: Entries) -> _Entry | None:
     """The city a name means alone: an idiom's, else the most populous."""
     cities = [entry for entry in entries if entry.kind == CITY]
     idioms = [entry for entry in cities if entry.idiom]
@@ -573,7 +588,7 @@ def _is_strong_name(gaz: _Gazetteer, key: str) -> bool:
 
 def _bare_place(
     gaz: _Gazetteer,
-    entries: list[_Entry],
+    entries: Entries,
     tokens: list[_Token],
     i: int,
     j: int,
@@ -596,7 +611,7 @@ def _bare_place(
     return entry
 
 
-def _city_of_country(entries: list[_Entry], country: _Entry) -> _Entry | None:
+def _city_of_country(entries: Entries, country: _Entry) -> _Entry | None:
     """The city of a city state, named like its country ("Singapore")."""
     for entry in entries:
         if entry.kind == CITY and entry.country == country.country:
@@ -678,7 +693,7 @@ class _Reader:
         self._bare(i, j, entries)
         return j
 
-    def _qualified(self, i: int, j: int, entries: list[_Entry], qualifier: _Qualifier) -> int:
+    def _qualified(self, i: int, j: int, entries: Entries, qualifier: _Qualifier) -> int:
         """A name with a state or country after it that its first meaning does not fit: the
         city of that name there, or a town the gazetteer lacks ("Stanford, KY"), or nothing
         when only a country says so."""
@@ -714,7 +729,7 @@ class _Reader:
         entry = _bare_place(self.gaz, entries, self.tokens, i, j, self.text, lenient=True)
         return entry is not None and entry.kind == CITY
 
-    def _bare(self, i: int, j: int, entries: list[_Entry]) -> None:
+    def _bare(self, i: int, j: int, entries: Entries) -> None:
         entry = _bare_place(self.gaz, entries, self.tokens, i, j, self.text, self.lenient)
         if entry is None or self._company_named_like_a_town(i, entry):
             return
@@ -753,14 +768,16 @@ class _Reader:
     def _in_a_word(self, token: _Token) -> bool:
         """ "Mach9", "web3Berlin", "Coram.ai": letters run on into digits, underscores or a
         domain name."""
-        before = self.text[token.start - 1 : token.start] if token.start else ""
-        after = self.text[token.end : token.end + 2]
+        text, start, end = self.text, token.start, token.end
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return True
+        after = text[end : end + 2]
+        if not after:
+            return False
         return (
-            before.isalnum()
-            or before == "_"
-            or after[:1].isalnum()
-            or after[:1] == "_"
-            or (after[:1] == "." and after[1:].isalpha() and after[1:].islower())
+            after[0].isalnum()
+            or after[0] == "_"
+            or (after[0] == "." and after[1:].isalpha() and after[1:].islower())
         )
 
     def _in_skipped(self, token: _Token) -> bool:
@@ -779,14 +796,15 @@ def _skipped_spans(text: str) -> list[tuple[int, int]]:
 
 
 # A header's fields are read several times while a post is parsed (is it a place, only
-# places, which ones); the results are immutable, so the last few are kept.
-@lru_cache(maxsize=256)
+# places, which ones), and a month's posts share many ("Remote", "NYC"); the results are
+# immutable, so they are kept.
+@text_cache(maxsize=4096)
 def _read_once(text: str, lenient: bool, company_first: bool) -> tuple[_Found, ...]:
     return tuple(_Reader(text, lenient, company_first).read())
 
 
 def _read(text: str, lenient: bool = False, company_first: bool = False) -> tuple[_Found, ...]:
-    # lru_cache keys a call by how its arguments are written: passed on positionally, the
+    # The cache keys a call by how its arguments are written: passed on positionally, the
     # same reading is one entry however the caller spelled it ("_read(field)" and
     # "_read(field, company_first=False)" read a header field alike).
     return _read_once(text, lenient, company_first)
@@ -844,7 +862,8 @@ def only_places(text: str) -> bool:
 
 
 # Sentences of a post's body that say where the job is.
-_WHERE_CUE = re.compile(
+_WHERE_CUE = starting_with(
+    "blohirwtac",
     r"\b(?:based|located|locations?|offices?|headquarter(?:s|ed)?|HQ|on[\s-]?site|"
     r"in[\s-]person|in[\s-]office|hybrid|remote|relocat\w*|where|live|living|reside|"
     r"residents?|citizens?|time\s*zones?|timezones?|anywhere|within|work\s+from|hiring\s+in)\b",
@@ -867,7 +886,8 @@ def find_post_places(text: str) -> Places:
 
 # --- where a remote role is open to --------------------------------------------------------
 
-_REMOTE = re.compile(
+_REMOTE = starting_with(
+    "rw",
     r"(?<!\w)(?:remote(?:ly)?|wfh|work(?:ing)?[\s-]+from[\s-]+(?:home|anywhere))(?!\w)",
     re.IGNORECASE,
 )
@@ -1020,7 +1040,8 @@ def _region_only_fields(text: str) -> tuple[list[str], bool]:
     codes: list[str] = []
     worldwide = False
     for field in _FIELD_BREAK.split(text):
-        field = _ASIDE.sub(" ", field)
+        # Stripped: the fields read as the header was classified, whose readings are cached.
+        field = _ASIDE.sub(" ", field).strip()
         found = _read(field)
         if any(f.entry.kind == CITY for f in found):
             continue

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
+from hn_assets.hackernews.patterns import starting_with
 from hn_assets.hackernews.technologies import (
     find_technologies,
     technology_category,
     trie_alternation,
     without_links,
 )
+from hn_assets.hackernews.text_caches import text_cache
 
 ROLE_FAMILIES = (
     "software",
@@ -236,7 +237,7 @@ def _job_groups(title: str) -> list[str]:
     return groups
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _title_families(title: str) -> tuple[str, ...]:
     """Families one role title names, or () when it names no job.  Cached: the same titles
     come back in every month."""
@@ -334,7 +335,7 @@ def _after_cue(lowered: str, start: int) -> bool:
     return _HIRING_CUE.search(lowered, sentence_start, start) is not None
 
 
-@lru_cache(maxsize=64)
+@text_cache(maxsize=64)
 def _text_roles(text: str) -> tuple[str, ...]:
     """Role phrases ("senior backend engineer") of ``text``: those on a line of their own (a
     list of openings) or in a sentence about hiring; every one when there are none such.
@@ -370,8 +371,11 @@ def role_families(roles: list[str], text: str = "") -> list[str]:
 # --- seniority ---------------------------------------------------------------------------
 
 # One pattern, a named group per level ("all" is "all levels"): a title is read in one scan.
+# Every level's words start at a word boundary; the "\b" in front says so once, so that the
+# engine tries no level inside a word.
 _LEVEL_WORDS = _words(
-    "|".join(
+    r"\b(?:"
+    + "|".join(
         f"(?P<{level}>{pattern})"
         for level, pattern in (
             ("intern", r"\binterns?\b|\binternships?\b|\bco-?op\b|\bwerkstudent"),
@@ -408,12 +412,13 @@ _LEVEL_WORDS = _words(
             ("all", r"\ball\s+(?:experience\s+)?levels\b|\bany\s+level\b|\bevery\s+level\b"),
         )
     )
+    + ")"
 )
 _ALL_LEVELS_MEANS = ("junior", "mid", "senior")
 # Required experience: "5+ years", "at least 3 years", "3-5 years", "4 years of experience",
 # "7+ YOE".  Found from the word "years", then read backwards: scanning a post for the word is
 # far quicker than trying the whole pattern at every position.
-_YEAR_WORD = re.compile(r"(?<![a-z])(?:years?|yrs?|yoe)(?![a-z])")
+_YEAR_WORD = starting_with("y", r"(?<![a-z])(?:years?|yrs?|yoe)(?![a-z])")
 _YEARS_BEFORE = re.compile(
     r"(?:(?:at\s+least|minimum(?:\s+of)?|min\.?|over|more\s+than)\s+(?P<least>\d{1,2})|"
     r"(?<![\d.$€£])(?P<plus>\d{1,2})\s*\+|(?<![\d.$€£])(?P<low>\d{1,2})\s*(?:-|–|to)\s*\d{1,2}|"
@@ -433,7 +438,7 @@ def _years_level(years: int) -> str:
     return "junior"
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _title_levels(title: str) -> tuple[str, ...]:
     levels: list[str] = []
     for word in _LEVEL_WORDS.finditer(title.lower()):
@@ -460,7 +465,7 @@ def _experience_levels(text: str) -> list[str]:
 # A field that only states levels is short ("Mid-Level & Senior"); longer ones are skipped
 # unread, and the short ones repeat from post to post, so their levels come from the cache.
 _LONGEST_LEVEL_FIELD = 40
-_HEADER_FIELD_SPLIT = re.compile(r"(?:(?<!\s)\s+)?[|•·]\s*|(?<!\s)\s+[-–—]\s+")
+_HEADER_FIELD_SPLIT = starting_with(r"\s|•·", r"(?:(?<!\s)\s+)?[|•·]\s*|(?<!\s)\s+[-–—]\s+")
 # What a header field that only states levels ("Mid-Level & Senior", "Senior+") may hold
 # besides them.
 _LEVEL_FIELD_FILLER = _words(

@@ -31,9 +31,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
+
+from hn_assets.hackernews.text_caches import text_cache
 
 TAXONOMY_FILE = "technologies.yaml"
 CATEGORIES = (
@@ -334,8 +336,7 @@ _SENTENCE_WINDOW = 160
 _SENTENCE_ENDS = ("\n", ". ", "! ", "? ")
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):  # a tuple: a post has many, and a frozen dataclass is slow to make
     start: int
     end: int
     spelling: _Spelling
@@ -488,6 +489,7 @@ def _without_emails(text: str) -> str:
     return "".join(pieces)
 
 
+@text_cache(maxsize=8)  # a post is read by both find_technologies and the role rules
 def without_links(text: str) -> str:
     """``text`` with its URLs and e-mail addresses replaced by " ~ ", which no list joins."""
     if "://" in text or "www." in text:

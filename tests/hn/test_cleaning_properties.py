@@ -266,3 +266,29 @@ def test_cleaning_does_not_depend_on_the_post_before(first: str, second: str) ->
     html_to_text(first)
     clean_html(first + "<a href='x'><pre><script>", max_chars=len(first) + 5)
     assert html_to_text(second) == alone
+
+
+# Links built from the pieces that change how urljoin writes a URL back: schemes in any case,
+# empty or odd hosts, queries, fragments, parameters, dot segments, brackets, non-ASCII hosts.
+URL_PIECES = st.sampled_from(
+    ["https://", "HTTPS://", "http://", "ftp://", "https:", "https:///", "acme.example", "ÄCME.ex",
+     "[::1]", "[acme", ":8080", "/", "/jobs", "/../x", "/./y", "?", "?q=1", "#", "#top", ";p=1",
+     "@", " ", "\x01", "%2F", "item?id=1", "//"]
+)  # fmt: skip
+
+
+@given(st.lists(URL_PIECES, min_size=1, max_size=6).map("".join))
+@settings(max_examples=400)
+def test_links_are_written_as_urljoin_writes_them(href: str) -> None:
+    from urllib.parse import urljoin
+
+    from hn_assets.hackernews.cleaning import HN_SITE_URL, _link_target
+
+    written = re.sub(r"[\t\n\r]", "", href).strip()  # as a browser reads an href
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", written)
+    assume(scheme is not None and scheme[1].lower() in ("http", "https", "ftp"))
+    try:
+        expected = urljoin(HN_SITE_URL, written)
+    except ValueError:
+        expected = written
+    assert _link_target(href, "text") == expected
