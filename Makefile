@@ -46,7 +46,7 @@ test: $(STAMP) browser  ## install everything and run the whole pytest suite
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml  ## Dagster webserver + daemon on 127.0.0.1:3000
 	HN_SOURCE=$${HN_SOURCE:-sample} HN_LSTM_PROFILE=$${HN_LSTM_PROFILE:-small_cpu} \
 	HN_LSTM_MAX_SECONDS=$${HN_LSTM_MAX_SECONDS:-150} \
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/python -m hn_assets.ui -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: $(STAMP)  ## run every benchmark (JSON on the last line of each)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --json || exit 1; done

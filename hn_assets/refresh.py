@@ -21,12 +21,13 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import dagster as dg
 
 from hn_assets import settings
+from hn_assets.defs.jobs import asset_keys, runs_by_job
 from hn_assets.defs.partitions import HIRING_MONTHS
 from hn_assets.defs.recovery import dead_runs, failure_reason
 from hn_assets.defs.sensors import OPEN_MONTHS, TRIGGER_TAG, unfetched_count
@@ -198,26 +199,37 @@ class Refresher:
         self.report = RefreshReport()
 
     def run(self, keys: list[str], partition: str | None, step: str | None = None) -> StepOutcome:
-        """Materialize ``keys`` for ``partition`` in one run; never raises for a failed run."""
+        """Materialize ``keys`` for ``partition``, one run per named job that holds some of
+        them (in the jobs' order); never raises for a failed run.  The outcome is the last
+        run's, with everything the runs materialized; every run is in the report."""
+        outcome = StepOutcome(partition, step or ", ".join(keys), Status.SKIPPED)
+        made: list[str] = []
+        for job_name, job_keys in runs_by_job(self.defs, keys, partition is not None):
+            outcome = self._run_job(job_name, job_keys, partition, step)
+            made.extend(outcome.materialized)
+            if outcome.status == Status.FAILED:
+                break  # a later job reads what this one was to make
+        return replace(outcome, materialized=tuple(dict.fromkeys(made)))
+
+    def _run_job(
+        self, job_name: str, keys: list[str], partition: str | None, step: str | None
+    ) -> StepOutcome:
+        step = step or ", ".join(keys)
         try:
-            result = dg.materialize(
-                list(self.defs.assets or []),
+            result = self.defs.resolve_job_def(job_name).execute_in_process(
                 instance=self.instance,
                 partition_key=partition,
-                resources=self.defs.resources,
+                asset_selection=asset_keys(keys),
                 run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
                 tags={TRIGGER_TAG: "refresh"},
-                selection=keys,
                 raise_on_error=False,
             )
         except (KeyboardInterrupt, ConfigError):
             raise
         except Exception as error:  # noqa: BLE001 - one step never stops the others
-            outcome = StepOutcome(
-                partition, step or ", ".join(keys), Status.FAILED, describe_error(error)
-            )
+            outcome = StepOutcome(partition, step, Status.FAILED, describe_error(error))
         else:
-            outcome = _outcome(result, partition, step or ", ".join(keys))
+            outcome = _outcome(result, partition, step)
         self.report.steps.append(outcome)
         if outcome.status == Status.FAILED:
             where = partition or "all months"

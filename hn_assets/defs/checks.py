@@ -15,15 +15,25 @@ from hn_assets.quality import Verdict
 
 
 def specs(
-    asset: str, checks: dict[str, str], blocking: Collection[str] = ()
+    asset: str,
+    checks: dict[str, str],
+    blocking: Collection[str] = (),
+    partitions_def: dg.PartitionsDefinition | None = None,
 ) -> list[dg.AssetCheckSpec]:
     """One spec per ``name: description``; a ``blocking`` check that fails stops the assets
-    downstream from running on this result."""
+    downstream from running on this result.  A partitioned asset passes its
+    ``partitions_def``: each result is then recorded for the partition it judged."""
     unknown = set(blocking) - set(checks)
     if unknown:
         raise ValueError(f"blocking checks not declared for {asset}: {sorted(unknown)}")
     return [
-        dg.AssetCheckSpec(name, asset=asset, description=doc, blocking=name in blocking)
+        dg.AssetCheckSpec(
+            name,
+            asset=asset,
+            description=doc,
+            blocking=name in blocking,
+            partitions_def=partitions_def,
+        )
         for name, doc in checks.items()
     ]
 

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from hn_assets.defs import ingest, search, textgen
+from hn_assets.defs.jobs import JOBS
 from hn_assets.defs.recovery import run_recovery_sensor
 from hn_assets.defs.resources import (
     DataStoreResource,
@@ -19,6 +20,7 @@ def build_definitions(resources: dict[str, object] | None = None) -> dg.Definiti
     ``resources`` replaces some of them (tests, notebooks)."""
     return dg.Definitions(
         assets=dg.load_assets_from_modules([ingest, search, textgen]),
+        jobs=list(JOBS),
         sensors=[
             whoishiring_sensor,
             thread_activity_sensor,

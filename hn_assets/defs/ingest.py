@@ -6,6 +6,13 @@ import pandas as pd
 from hn_assets.defs import OWNERS
 from hn_assets.defs.automation import when_stale
 from hn_assets.defs.checks import check_result, specs
+from hn_assets.defs.metadata import (
+    counts_value,
+    quarantined_value,
+    schema_of_fields,
+    table_metadata,
+    table_value,
+)
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import DataStoreResource, HNClientResource
 from hn_assets.hackernews.client import FetchError
@@ -22,13 +29,7 @@ from hn_assets.quality import (
     no_quarantined_posts,
     parents_are_thread,
 )
-from hn_assets.reporting import (
-    exploded,
-    frame_fingerprint,
-    quarantined_markdown,
-    sample_post_markdown,
-    top_values_markdown,
-)
+from hn_assets.reporting import exploded, frame_fingerprint, sample_post_markdown
 
 GROUP = "ingest"
 #: The raw_posts metadata key counting posts a fetch could not get (retried by the next
@@ -102,14 +103,11 @@ def hiring_threads(
             "threads": len(threads),
             "hiring_months": len(months),
             "new_months": ", ".join(new_months) or "none",
-            "threads_table": dg.MetadataValue.md(shown.head(24).to_markdown(index=False)),
+            "threads_table": table_value(shown, limit=24),
             "unrecognised_titles": len(found.unrecognised),
             "unfetched_submissions": len(found.unfetched),
-            "skipped_submissions": dg.MetadataValue.md(
-                found.skipped_frame().head(50).to_markdown(index=False)
-                if found.skipped
-                else "_none_"
-            ),
+            "skipped_submissions": table_value(found.skipped_frame(), limit=50),
+            **table_metadata(threads),
         },
     )
     yield check_result("ids_unique", ids_unique(threads), "hiring_threads")
@@ -137,7 +135,7 @@ RAW_POSTS_CHECKS = {
     code_version="1",
     kinds={"python", "parquet"},
     tags={"source": "hacker-news"},
-    check_specs=specs("raw_posts", RAW_POSTS_CHECKS),
+    check_specs=specs("raw_posts", RAW_POSTS_CHECKS, partitions_def=hiring_months),
     deps=[hiring_threads],
 )
 def raw_posts(
@@ -184,6 +182,7 @@ def raw_posts(
                 {str(i): why for i, why in list(stats.unfetched.items())[:100]}
             ),
             "invalid_kids": dg.MetadataValue.json(stats.invalid_kids[:100]),
+            **table_metadata(posts),
         },
     )
     yield check_result("ids_unique", ids_unique(posts), "raw_posts")
@@ -212,7 +211,7 @@ CLEAN_POSTS_CHECKS = {
     # 2: places, work mode, salary period, equity, technologies, role families, seniority.
     code_version="2",
     kinds={"python", "parquet"},
-    check_specs=specs("clean_posts", CLEAN_POSTS_CHECKS),
+    check_specs=specs("clean_posts", CLEAN_POSTS_CHECKS, partitions_def=hiring_months),
     automation_condition=when_stale(),
 )
 def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
@@ -232,16 +231,16 @@ def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
         metadata={
             "posts": len(posts),
             "quarantined": len(result.quarantined),
-            "quarantined_posts": dg.MetadataValue.md(quarantined_markdown(result.quarantined)),
+            "quarantined_posts": quarantined_value(result.quarantined),
             "truncated_posts": dg.MetadataValue.json(result.truncated[:100]),
             "remote": int(posts["remote"].sum()),
             "with_salary": int(posts["salary_max"].notna().sum()),
             "visa_sponsorship": int((posts["visa"] == True).sum()),  # noqa: E712 (None-aware)
-            "top_locations": dg.MetadataValue.md(
-                top_values_markdown(exploded(posts, "locations"), "Location")
-            ),
-            "top_companies": dg.MetadataValue.md(top_values_markdown(posts["company"], "Company")),
+            "top_locations": counts_value(exploded(posts, "locations"), "location"),
+            "top_technologies": counts_value(exploded(posts, "technologies"), "technology"),
+            "top_companies": counts_value(posts["company"], "company"),
             "sample_post": dg.MetadataValue.md(sample_post_markdown(posts)),
+            **table_metadata(posts, schema_of_fields()),
         },
     )
     yield check_result("ids_unique", ids_unique(posts), "clean_posts")

@@ -17,6 +17,7 @@ import json
 import dagster as dg
 
 from hn_assets.defs.ingest import UNFETCHED_METADATA
+from hn_assets.defs.jobs import hn_month_job
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import HNClientResource
 from hn_assets.hackernews.threads import (
@@ -79,7 +80,7 @@ def ingest_run(
 @dg.sensor(
     minimum_interval_seconds=TICK_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    asset_selection=[dg.AssetKey("hiring_threads"), dg.AssetKey("raw_posts")],
+    job=hn_month_job,
     description="Adds a month partition for each new 'Who is hiring?' thread and ingests it.",
 )
 def whoishiring_sensor(context: dg.SensorEvaluationContext, hn: HNClientResource):
@@ -130,7 +131,7 @@ def kids_fingerprint(kids: list[int]) -> str:
 @dg.sensor(
     minimum_interval_seconds=TICK_SECONDS * 5,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    asset_selection=[dg.AssetKey("raw_posts")],
+    job=hn_month_job,
     description="Notices new top-level posts in the open months and fetches just those.",
 )
 def thread_activity_sensor(context: dg.SensorEvaluationContext, hn: HNClientResource):

@@ -31,6 +31,16 @@ def _failed_checks(instance: dg.DagsterInstance) -> list[str]:
     return failed
 
 
+def _check_partitions(instance: dg.DagsterInstance, asset: str) -> set[str | None]:
+    return {
+        record.event_log_entry.dagster_event.event_specific_data.partition
+        for record in instance.get_event_records(
+            dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        )
+        if record.event_log_entry.dagster_event.event_specific_data.asset_key == dg.AssetKey(asset)
+    }
+
+
 @pytest.mark.slow
 def test_refresh_materializes_everything_then_only_what_is_stale(instance, data_dir):
     archive = load_sample_archive()
@@ -50,6 +60,11 @@ def test_refresh_materializes_everything_then_only_what_is_stale(instance, data_
     assert set(_failed_checks(instance)) <= {"generated_postings:postings_terminate"}
     generated = ParquetStore(data_dir).read("generated_postings")
     assert len(generated) == 5 and generated["text"].str.len().gt(0).all()
+    # Every run belongs to a named job (none to Dagster's ephemeral one), and each check of a
+    # month's asset records the month it judged.
+    assert {run.job_name for run in instance.get_runs()} == {"discover_threads", "hn_month", "lstm"}
+    assert _check_partitions(instance, "clean_posts") == {old, new}
+    assert _check_partitions(instance, "jobs_index") == {old, new}
 
     # Ten new posts in the newer month: that month's chain and the training set run; the
     # older month stays fresh, and the LSTM waits for its next retraining period.
