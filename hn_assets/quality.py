@@ -173,16 +173,3 @@ def below_bits_per_char(val_bpc: float, ceiling: float, label: str) -> Verdict:
         description=f"validation {val_bpc:.3f} bits/char vs {label} {ceiling:.3f}",
         metadata={"val_bpc": val_bpc, label: ceiling},
     )
-
-
-def postings_terminate(texts: Sequence[str], terminated: Sequence[bool]) -> Verdict:
-    """Generated postings are non-empty and reach the end character before the length cap."""
-    failing = sum(
-        1 for text, ended in zip(texts, terminated, strict=True) if not text.strip() or not ended
-    )
-    return Verdict(
-        passed=failing == 0,
-        description=f"{len(texts) - failing} of {len(texts)} postings end on their own",
-        metadata={"failing": failing, "of": len(texts)},
-        warning=True,
-    )

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Sequence
+import re
 
 import pandas as pd
-
-from hn_assets.hackernews.hn_format import item_url
-from hn_assets.quarantine import QuarantinedPost
-
-
-def top_values_markdown(values: Iterable[object], label: str, limit: int = 10) -> str:
-    counts = pd.Series(list(values), dtype="object").dropna()
-    counts = counts[counts.astype(str).str.strip() != ""].value_counts().head(limit)
-    if counts.empty:
-        return f"_no {label.lower()} found_"
-    table = pd.DataFrame({label: counts.index.astype(str), "posts": counts.to_numpy()})
-    return table.to_markdown(index=False)
 
 
 def exploded(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -33,8 +21,10 @@ def sample_post_markdown(frame: pd.DataFrame, max_chars: int = 1200) -> str:
     text = str(row["text"])
     if len(text) > max_chars:
         text = text[:max_chars].rstrip() + " …"
-    quoted = "\n".join("> " + line if line else ">" for line in text.splitlines())
-    return f"**{row.get('company') or 'unknown company'}** ({row.get('hn_url', '')})\n\n{quoted}"
+    # The post's own words, escaped: a post's markdown or HTML is text here, never markup.
+    quoted = "\n".join("> " + line if line else ">" for line in escape_markdown(text).splitlines())
+    company = escape_markdown(str(row.get("company") or "unknown company"))
+    return f"**{company}** ({row.get('hn_url', '')})\n\n{quoted}"
 
 
 def frame_fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -54,17 +44,27 @@ def markdown_cell(value: object, max_chars: int = 200) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def quarantined_markdown(quarantined: Sequence[QuarantinedPost], limit: int = 50) -> str:
-    """The quarantined posts as a table a person reads in the UI: id, stage, error."""
-    if not quarantined:
-        return "_none_"
-    lines = ["| post | stage | error |", "|---|---|---|"]
-    for post in quarantined[:limit]:
-        link = f"[{post.id}]({item_url(post.id)})"
-        lines.append(f"| {link} | {markdown_cell(post.stage)} | {markdown_cell(post.error)} |")
-    if len(quarantined) > limit:
-        lines.append(f"\n_and {len(quarantined) - limit} more_")
-    return "\n".join(lines)
+#: Characters that mean something to markdown (CommonMark and GitHub's tables), inline.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:=$])")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown that renders as ``text`` itself: every character markdown gives a meaning to
+    is escaped, lines keep their breaks (a single newline becomes a hard line break, a blank
+    line still separates paragraphs), and leading spaces stay text instead of starting a
+    code block. For text a model or a user wrote, shown in the UI's markdown."""
+    paragraphs = _BLANK_LINES.split(text.replace("\r\n", "\n").replace("\r", "\n").strip("\n"))
+    return "\n\n".join(
+        "  \n".join(_escape_markdown_line(line) for line in paragraph.split("\n"))
+        for paragraph in paragraphs
+    )
+
+
+def _escape_markdown_line(line: str) -> str:
+    body = line.lstrip(" \t")
+    indent = "&nbsp;" * (len(line) - len(body))
+    return indent + _MARKDOWN_PUNCTUATION.sub(r"\\\1", body.rstrip())
 
 
 def image_markdown(data: bytes, alt: str, mime: str = "image/png") -> str:

@@ -336,6 +336,51 @@ def blog_post_windows(
     return x, y
 
 
+@dataclass(frozen=True)
+class PostingLengths:
+    """How long postings are, in characters of text (START and END not counted): the
+    checkpoint carries these for the training posts, so sampling can favour ending a posting
+    once it is longer than postings usually are."""
+
+    posts: int
+    median: int
+    p90: int
+    longest: int
+
+    @classmethod
+    def of(cls, corpus: EncodedCorpus, posts: np.ndarray | None = None) -> PostingLengths:
+        """The lengths of ``posts`` (ids into the corpus; default all of them)."""
+        lengths = corpus.post_lengths if posts is None else corpus.post_lengths[posts]
+        text = np.asarray(lengths, dtype=np.int64) - 2
+        if text.size == 0:
+            raise ValueError("PostingLengths needs at least one post")
+        return cls(
+            posts=int(text.size),
+            median=int(np.median(text)),
+            p90=int(np.percentile(text, 90)),
+            longest=int(text.max()),
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "posts": self.posts,
+            "median": self.median,
+            "p90": self.p90,
+            "longest": self.longest,
+        }
+
+    @classmethod
+    def from_dict(cls, values: object) -> PostingLengths:
+        """Read back :meth:`to_dict`; raises ``ValueError`` for anything else (a checkpoint
+        may come from anywhere)."""
+        names = ("posts", "median", "p90", "longest")
+        if not isinstance(values, dict) or set(values) != set(names):
+            raise ValueError(f"posting lengths must be a dict of {', '.join(names)}")
+        if not all(type(values[name]) is int and values[name] >= 0 for name in names):
+            raise ValueError("posting lengths must be whole numbers >= 0")
+        return cls(**{name: values[name] for name in names})
+
+
 def corpus_summary(corpus: EncodedCorpus, train: WindowIndex, val: WindowIndex) -> dict:
     """Numbers for the asset metadata; ``onehot_bytes`` is what the blog post's tensors of
     the whole corpus (windows ``train.step`` apart) would need, next to ``bytes`` of ours."""
@@ -350,6 +395,7 @@ def corpus_summary(corpus: EncodedCorpus, train: WindowIndex, val: WindowIndex) 
         "train_windows": len(train),
         "val_windows": len(val),
         "bytes": int(corpus.data.nbytes + corpus.offsets.nbytes),
+        "posting_lengths": PostingLengths.of(corpus) if corpus.n_posts else None,
         "onehot_bytes": onehot_bytes(blog_windows, train.seq_len, corpus.vocab.size),
     }
 

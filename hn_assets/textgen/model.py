@@ -17,7 +17,12 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader, Dataset
 
 from hn_assets.errors import ConfigError
-from hn_assets.textgen.corpus import EncodedCorpus, WindowIndex, train_val_windows
+from hn_assets.textgen.corpus import (
+    EncodedCorpus,
+    PostingLengths,
+    WindowIndex,
+    train_val_windows,
+)
 from hn_assets.textgen.vocab import Vocabulary
 from hn_assets.torch_checkpoints import (
     describe_load_failure,
@@ -27,6 +32,8 @@ from hn_assets.torch_checkpoints import (
 
 Optimizer = Literal["rmsprop", "adam"]
 OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
+#: Key of the training posts' :class:`PostingLengths` in a checkpoint (absent in older ones).
+POSTING_LENGTHS_KEY = "posting_lengths"
 
 
 class CharLSTM(L.LightningModule):
@@ -65,6 +72,14 @@ class CharLSTM(L.LightningModule):
         )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, vocab_size)
+        # What the training posts were like, not how the model is built, so not a
+        # hyperparameter: training sets it, the checkpoint keeps it beside them, and
+        # sampling reads it to know when a posting has run long.
+        self.posting_lengths: PostingLengths | None = None
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        if self.posting_lengths is not None:
+            checkpoint[POSTING_LENGTHS_KEY] = self.posting_lengths.to_dict()
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -228,6 +243,14 @@ def model_from_checkpoint(checkpoint: Mapping[str, Any], source: Path) -> CharLS
         )
     model = CharLSTM(**hparams)
     model.load_state_dict(state)
+    if checkpoint.get(POSTING_LENGTHS_KEY) is not None:
+        try:
+            model.posting_lengths = PostingLengths.from_dict(checkpoint[POSTING_LENGTHS_KEY])
+        except ValueError as error:
+            raise CheckpointError(
+                f"{source} {_NOT_OURS}: {POSTING_LENGTHS_KEY} is unreadable ({error}); "
+                f"{_HOW_TO_FIX}"
+            ) from error
     return model.eval()
 
 

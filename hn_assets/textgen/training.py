@@ -22,6 +22,7 @@ from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
 from hn_assets.config_adapter import setting
 from hn_assets.errors import ConfigError
+from hn_assets.textgen.corpus import PostingLengths
 from hn_assets.textgen.model import (
     CharCorpusDataModule,
     CharLSTM,
@@ -147,7 +148,12 @@ def new_model(vocab: Vocabulary, config: TrainConfig) -> CharLSTM:
 
 @dataclass
 class TrainResult:
-    """What a training call produced. Curves are (global step, bits per character)."""
+    """What a training call produced. Curves are (global step, bits per character).
+
+    Lightning's "epoch" here is a round of ``limit_train_batches`` batches followed by a
+    validation, not a pass over the data; ``epochs`` is the real thing: how many times the
+    training windows were seen, fractional.
+    """
 
     checkpoint_path: Path
     best_checkpoint_path: Path
@@ -157,9 +163,24 @@ class TrainResult:
     val_curve: list[tuple[int, float]]
     parameters: int
     chars_per_s: float  # training targets (characters) per second of training batches
-    global_step: int
+    global_step: int  # optimizer steps (batches) of every call that led to this checkpoint
     resumed: bool
-    epochs: int
+    #: Lightning epochs, all calls together: rounds of ``limit_train_batches`` batches, each
+    #: ending in a validation and a checkpoint.
+    validation_rounds: int
+    #: Passes over the training windows, all calls together: global_step x batch_size x
+    #: processes / training windows (of today's training set, if it grew between calls).
+    epochs: float
+    epochs_this_call: float
+    train_batches: int  # batches trained in this call
+    train_windows: int
+    val_windows: int
+    wall_s: float  # the whole call: loading, training, validation, checkpoints
+    train_s: float  # of which training batches
+    device: str  # what trained: "cpu", or "cuda (NVIDIA H200)"; "4 x ..." for 4 processes
+    precision: str
+    stopped_by: str  # why this call ended: "time budget", "early stopping" or "epoch limit"
+    posting_lengths: PostingLengths  # of the training posts; stored in the checkpoint
     fresh_start_reason: str | None = None
     train_chars_seen: int = 0  # targets trained on in this call
 
@@ -181,6 +202,7 @@ class TrainingTimeBudget(Callback):
     def __init__(self, max_time_s: float | None) -> None:
         self.max_time_s = max_time_s
         self._started = 0.0
+        self.stopped = False
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._started = time.monotonic()
@@ -191,6 +213,7 @@ class TrainingTimeBudget(Callback):
         over = time.monotonic() - self._started >= self.max_time_s
         if trainer.strategy.broadcast(over):
             trainer.should_stop = True
+            self.stopped = True
 
 
 class CurveRecorder(Callback):
@@ -202,6 +225,7 @@ class CurveRecorder(Callback):
         self.train_curve: list[tuple[int, float]] = []
         self.val_curve: list[tuple[int, float]] = []
         self.targets = 0
+        self.batches = 0
         self.batch_seconds = 0.0
         self._batch_started = 0.0
 
@@ -217,6 +241,7 @@ class CurveRecorder(Callback):
             torch.cuda.synchronize(pl_module.device)
         self.batch_seconds += time.perf_counter() - self._batch_started
         self.targets += int(batch.shape[0]) * (int(batch.shape[1]) - 1)
+        self.batches += 1
 
     def on_validation_epoch_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking or "val_loss" not in trainer.callback_metrics:
@@ -288,8 +313,7 @@ def _trainer(
     run_dir: Path,
     config: TrainConfig,
     max_epochs: int,
-    checkpointing: ModelCheckpoint,
-    recorder: CurveRecorder,
+    callbacks: list[Callback],
 ) -> L.Trainer:
     """A Lightning trainer with ``config``'s budgets, hardware and logging."""
     interactive = sys.stderr.isatty() if config.progress_bar is None else config.progress_bar
@@ -304,12 +328,7 @@ def _trainer(
         limit_train_batches=config.limit_train_batches,
         limit_val_batches=config.limit_val_batches,
         gradient_clip_val=config.gradient_clip,
-        callbacks=[
-            checkpointing,
-            EarlyStopping(monitor="val_loss", mode="min", patience=config.early_stopping_patience),
-            TrainingTimeBudget(config.max_time_s),
-            recorder,
-        ],
+        callbacks=callbacks,
         logger=[
             CSVLogger(run_dir / "logs", name="csv"),
             TensorBoardLogger(run_dir / "logs", name="tensorboard"),
@@ -319,6 +338,22 @@ def _trainer(
         enable_model_summary=interactive,
         num_sanity_val_steps=0,
     )
+
+
+def _device_name(trainer: L.Trainer) -> str:
+    device = trainer.strategy.root_device
+    name = "cpu" if device.type == "cpu" else device.type
+    if device.type == "cuda":
+        name = f"cuda ({torch.cuda.get_device_name(device)})"
+    return name if trainer.world_size == 1 else f"{trainer.world_size} x {name}"
+
+
+def _stopped_by(budget: TrainingTimeBudget, early_stopping: EarlyStopping) -> str:
+    if budget.stopped:
+        return "time budget"
+    if early_stopping.stopped_epoch > 0:
+        return "early stopping"
+    return "epoch limit"
 
 
 def _validation_baseline(data: CharCorpusDataModule) -> float:
@@ -341,11 +376,16 @@ def train_char_lstm(
     unchanged; otherwise that run is moved to ``run_dir/superseded/<time>`` and training
     starts fresh. Budgets (epochs, time, batches) apply to this call.
     """
+    started = time.monotonic()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     L.seed_everything(config.seed, workers=True, verbose=False)
     data = CharCorpusDataModule(corpus_dir, **_pick(config, _DATA_SETTINGS))
     model = new_model(data.vocab, config)
+    assert data.corpus is not None and data.train_windows is not None
+    assert data.val_windows is not None
+    # Sampling reads these from the checkpoint to know when a posting has run long.
+    model.posting_lengths = PostingLengths.of(data.corpus, data.train_windows.posts)
     ckpt_path, epochs_done, fresh_reason = _resume_or_set_aside(run_dir, model)
     checkpointing = ModelCheckpoint(
         dirpath=run_dir / CHECKPOINT_DIR,
@@ -356,8 +396,17 @@ def train_char_lstm(
         save_last=True,
         every_n_epochs=1,
     )
+    early_stopping = EarlyStopping(
+        monitor="val_loss", mode="min", patience=config.early_stopping_patience
+    )
+    budget = TrainingTimeBudget(config.max_time_s)
     recorder = CurveRecorder(config.log_every_n_steps)
-    trainer = _trainer(run_dir, config, config.max_epochs + epochs_done, checkpointing, recorder)
+    trainer = _trainer(
+        run_dir,
+        config,
+        config.max_epochs + epochs_done,
+        [checkpointing, early_stopping, budget, recorder],
+    )
     # weights_only=True, stated rather than left to the installed torch's default: Lightning
     # reads the file again here, and _resume_decision only vetted what it saw a moment ago.
     trainer.fit(model, datamodule=data, ckpt_path=ckpt_path, weights_only=True)
@@ -367,6 +416,8 @@ def train_char_lstm(
             "training finished without a validation run; raise limit_val_batches or the budget"
         )
     last_path = run_dir / CHECKPOINT_DIR / LAST_CHECKPOINT
+    train_windows = len(data.train_windows)
+    windows_per_step = config.batch_size * trainer.world_size
     return TrainResult(
         checkpoint_path=last_path,
         best_checkpoint_path=Path(checkpointing.best_model_path or last_path),
@@ -378,7 +429,18 @@ def train_char_lstm(
         chars_per_s=recorder.targets / recorder.batch_seconds if recorder.batch_seconds else 0.0,
         global_step=trainer.global_step,
         resumed=ckpt_path is not None,
-        epochs=trainer.current_epoch,
+        validation_rounds=trainer.current_epoch,
+        epochs=trainer.global_step * windows_per_step / train_windows,
+        epochs_this_call=recorder.batches * windows_per_step / train_windows,
+        train_batches=recorder.batches,
+        train_windows=train_windows,
+        val_windows=len(data.val_windows),
+        wall_s=time.monotonic() - started,
+        train_s=recorder.batch_seconds,
+        device=_device_name(trainer),
+        precision=str(trainer.precision),
+        stopped_by=_stopped_by(budget, early_stopping),
+        posting_lengths=model.posting_lengths,
         fresh_start_reason=fresh_reason,
         train_chars_seen=recorder.targets,
     )

@@ -110,11 +110,16 @@ def normalise(text: str) -> str:
 
 
 def describe_char(char: str) -> str:
-    """Human-readable name of a vocabulary character for tables in the UI."""
+    """Visible name of a vocabulary character for tables in the UI: the reserved ones and
+    whitespace by name, any other character a reader would not see by its code point."""
     if char in RESERVED_NAMES:
         return f"<{RESERVED_NAMES[char]}>"
-    names = {" ": "<space>", "\n": "<newline>"}
-    return names.get(char, char)
+    names = {" ": "<space>", "\n": "<newline>", "\t": "<tab>"}
+    if char in names:
+        return names[char]
+    if not char.isprintable() or char.isspace():
+        return f"<U+{ord(char):04X}>"
+    return char
 
 
 @dataclass(frozen=True)
@@ -232,7 +237,8 @@ def build_vocabulary(
 
 
 def vocabulary_table(vocab: Vocabulary, counts: Sequence[int] | np.ndarray) -> list[dict]:
-    """Rows (id, char, count, share) for a markdown table; ``counts`` indexed by id."""
+    """Rows (id, char, count, share) for a table in the UI, the characters by their visible
+    names (:func:`describe_char`); ``counts`` indexed by id."""
     total = float(np.sum(counts)) or 1.0
     return [
         {

@@ -1,5 +1,7 @@
 """Frames as typed Dagster metadata: what the UI shows for each table asset."""
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -72,3 +74,15 @@ def test_quarantined_posts_link_to_hn():
         "error": "ValueError: bad",
     }
     assert quarantined_value([]).records == []
+
+
+def test_the_sample_post_shows_a_hostile_post_as_text():
+    from hn_assets.reporting import sample_post_markdown
+
+    post = {"text": "Acme | <img src=x onerror=alert(1)> *hi*\n\n# not a heading", "company": "A|B"}
+    shown = sample_post_markdown(
+        pd.DataFrame([post | {"hn_url": "https://news.ycombinator.com/item?id=1"}])
+    )
+    assert re.search(r"(?<!\\)<img", shown) is None and "\\<img" in shown
+    assert "\\*hi\\*" in shown and "> \\# not a heading" in shown
+    assert shown.startswith("**A\\|B**")

@@ -50,10 +50,6 @@ def test_index_matches_posts_names_what_is_missing_unexpected_or_doubled():
     assert not doubled.passed and "1 duplicate" in doubled.description
 
 
-def test_bits_per_char_and_terminating_postings():
+def test_bits_per_char():
     assert quality.below_bits_per_char(2.0, 4.5, "unigram_bpc").passed
     assert not quality.below_bits_per_char(4.5, 4.5, "unigram_bpc").passed
-    ended = quality.postings_terminate(["a", "b"], [True, True])
-    assert ended.passed and ended.warning
-    cut = quality.postings_terminate(["a", "  ", "c"], [False, True, True])
-    assert not cut.passed and cut.metadata == {"failing": 2, "of": 3}

@@ -114,3 +114,16 @@ def test_generate_settings_make_the_cli_options_it_had():
         n=2, temperature=0.5, top_k=4, seed=7
     )
     assert from_arguments(GenerateSettings, parser.parse_args(["--max-chars", "9"])).max_chars == 9
+
+
+def test_the_end_bias_is_a_sampling_setting_of_the_cli_and_the_asset():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, GenerateSettings, GenerateSettings(n=3))
+    given = parser.parse_args(["--end-bias", "0", "--end-bias-after", "900"])
+    settings = from_arguments(GenerateSettings, given, GenerateSettings(n=3))
+    assert (settings.end_bias, settings.end_bias_after) == (0.0, 900)
+    assert from_arguments(GenerateSettings, parser.parse_args([])).end_bias_after is None
+    config = GenerateConfig(end_bias=1.5)
+    assert from_dagster_config(GenerateSettings, config).end_bias == 1.5
+    assert "end character" in help_of(GenerateSettings, "end_bias")
+    assert "median" in help_of(GenerateSettings, "end_bias_after")

@@ -8,6 +8,7 @@ from hn_assets.quarantine import QuarantinedPost
 from hn_assets.textgen.corpus import (
     CORPUS_STAGE,
     EncodedCorpus,
+    PostingLengths,
     WindowIndex,
     blog_post_windows,
     build_training_set,
@@ -272,3 +273,39 @@ def test_real_posts_build_a_training_set(tmp_path):
     corpus = EncodedCorpus.load(tmp_path / "real")
     assert corpus.post_lengths.tolist() == [len(normalise(text)) + 2 for text in texts]
     assert 0 < summary["unknown_rate"] < 0.05
+
+
+def test_posting_lengths_count_text_characters_and_read_back_only_from_their_own_form():
+    corpus = encode_corpus(
+        ["a" * 10, "b" * 20, "c" * 30, "d" * 40, "e" * 1000],
+        build_vocabulary(["abcde"], min_frequency=0.0),
+    )
+    lengths = PostingLengths.of(corpus)
+    assert lengths == PostingLengths(posts=5, median=30, p90=616, longest=1000)
+    assert PostingLengths.of(corpus, np.array([0, 1])) == PostingLengths(
+        posts=2, median=15, p90=19, longest=20
+    )
+    assert PostingLengths.from_dict(lengths.to_dict()) == lengths
+    for bad in (
+        None,
+        [],
+        {"posts": 1},
+        {**lengths.to_dict(), "median": "30"},
+        {**lengths.to_dict(), "median": -1},
+        {**lengths.to_dict(), "median": True},
+        {**lengths.to_dict(), "extra": 1},
+    ):
+        with pytest.raises(ValueError, match="posting lengths"):
+            PostingLengths.from_dict(bad)
+    with pytest.raises(ValueError, match="at least one post"):
+        PostingLengths.of(corpus, np.array([], dtype=np.int64))
+
+
+def test_the_training_set_summary_reports_posting_lengths(tmp_path):
+    texts = [f"posting {i}: " + "rust and go in berlin " * (i + 2) for i in range(20)]
+    summary = build_training_set(
+        texts, tmp_path / "set", min_frequency=0.0, seq_len=10, step=3, val_fraction=0.2, seed=0
+    )
+    lengths = sorted(len(normalise(text)) for text in texts)
+    assert summary["posting_lengths"].longest == lengths[-1]
+    assert summary["posting_lengths"].median == int(np.median(lengths))

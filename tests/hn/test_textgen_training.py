@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from hn_assets.textgen.corpus import encode_corpus
+from hn_assets.textgen.corpus import (
+    EncodedCorpus,
+    PostingLengths,
+    encode_corpus,
+    train_val_windows,
+)
 from hn_assets.textgen.sampling import (
     GenerateSettings,
     generate_postings,
@@ -84,8 +89,15 @@ def test_unigram_bpc_is_the_smoothed_cross_entropy():
 def test_tiny_model_beats_the_unigram_baseline(trained):
     _, _, result = trained
     assert not result.resumed
-    assert result.global_step == 2 * TINY.limit_train_batches
-    assert result.epochs == 2
+    assert result.global_step == result.train_batches == 2 * TINY.limit_train_batches
+    assert result.validation_rounds == 2  # Lightning's epochs: rounds of 30 batches
+    # Epochs are passes over the training windows: 60 batches of 32 are a share of one.
+    assert result.epochs == pytest.approx(60 * TINY.batch_size / result.train_windows)
+    assert result.epochs_this_call == result.epochs < 1
+    assert result.train_windows > 60 * TINY.batch_size and result.val_windows > 0
+    assert result.device == "cpu" and result.precision == "32-true"
+    assert result.stopped_by == "epoch limit"
+    assert 0 < result.train_s <= result.wall_s
     assert 3.0 < result.unigram_bpc < 5.0
     assert result.val_bpc < result.unigram_bpc - 0.5
     assert result.best_checkpoint_path.exists() and result.checkpoint_path.exists()
@@ -95,6 +107,24 @@ def test_tiny_model_beats_the_unigram_baseline(trained):
     assert result.train_chars_seen == 60 * TINY.batch_size * TINY.seq_len
     png = plot_curves_png(result)
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_checkpoint_carries_the_training_posts_lengths(trained):
+    _, corpus_dir, result = trained
+    corpus = EncodedCorpus.load(corpus_dir)
+    train, _ = train_val_windows(
+        corpus, seq_len=TINY.seq_len, step=TINY.step, val_fraction=TINY.val_fraction, seed=TINY.seed
+    )
+    lengths = corpus.post_lengths[train.posts] - 2  # START and END are not text
+    assert result.posting_lengths == PostingLengths(
+        posts=train.posts.size,
+        median=int(np.median(lengths)),
+        p90=int(np.percentile(lengths, 90)),
+        longest=int(lengths.max()),
+    )
+    for path in (result.best_checkpoint_path, result.checkpoint_path):
+        model, _ = load_generator(path)
+        assert model.posting_lengths == result.posting_lengths
 
 
 def test_logs_are_written_under_the_run_dir(trained):
@@ -163,7 +193,9 @@ def test_resume_continues_the_step_count_and_vocab_change_starts_fresh(tmp_path)
 
     second = train_char_lstm(corpus_dir, tmp_path / "run", config)
     assert second.resumed and second.fresh_start_reason is None
-    assert second.global_step == 12 and second.epochs == 2
+    assert second.global_step == 12 and second.validation_rounds == 2
+    assert second.train_batches == 6  # this call's; epochs count both calls'
+    assert second.epochs == pytest.approx(2 * second.epochs_this_call)
     assert [step for step, _ in second.val_curve] == [6, 12]  # the curve continues too
 
     changed = save_corpus([*texts, "ünïcode & more!"], tmp_path / "corpus2")
@@ -180,7 +212,8 @@ def test_time_budget_stops_mid_epoch_and_the_next_call_resumes(tmp_path):
         **{**TINY.__dict__, "max_epochs": 50, "limit_train_batches": None, "max_time_s": 0.5}
     )
     first = train_char_lstm(corpus_dir, tmp_path / "run", config)
-    assert first.global_step >= 1 and first.epochs < 50
+    assert first.global_step >= 1 and first.validation_rounds < 50
+    assert first.stopped_by == "time budget"
     assert first.val_curve  # a validation still ran, so the checkpoints exist
     second = train_char_lstm(corpus_dir, tmp_path / "run", config)
     assert second.resumed and second.global_step > first.global_step

@@ -13,6 +13,7 @@ from hn_assets.textgen.vocab import (
     Vocabulary,
     build_vocabulary,
     check_no_reserved,
+    describe_char,
     normalise,
     vocabulary_table,
 )
@@ -123,3 +124,24 @@ def test_vocabulary_table_rows():
     rows = vocabulary_table(vocab, [1, 1, 0, 1, 2, 1])
     assert rows[0]["char"] == "<START>"
     assert rows[3] == {"id": 3, "char": "<space>", "count": 1, "share": 1 / 6}
+
+
+@pytest.mark.parametrize(
+    "char, name",
+    [
+        (START, "<START>"),
+        (END, "<END>"),
+        (UNKNOWN, "<UNKNOWN>"),
+        ("\n", "<newline>"),
+        (" ", "<space>"),
+        ("\t", "<tab>"),
+        ("\x7f", "<U+007F>"),
+        ("\u200b", "<U+200B>"),
+        ("\u3000", "<U+3000>"),
+        ("|", "|"),
+        ("<", "<"),
+        ("é", "é"),
+    ],
+)
+def test_every_character_has_a_visible_name(char, name):
+    assert describe_char(char) == name
