@@ -39,7 +39,8 @@ from rl_assets.errors import UnknownGameError
 gym.register_envs(ale_py)
 
 PAPER_GAMES: tuple[str, ...] = ("Pong", "Breakout", "BeamRider", "Qbert", "SpaceInvaders")
-"""The five games of the A3C paper's Figure 1; the Dagster partitions."""
+"""The five games of the A3C paper's Figure 1; with CartPole-v1, the Dagster partitions
+(``rl_assets.defs.assets.GAMES``)."""
 
 _INTERPOLATIONS = {"area": cv2.INTER_AREA, "bilinear": cv2.INTER_LINEAR}
 

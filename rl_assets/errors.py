@@ -29,6 +29,11 @@ class CheckpointError(A3CError, RuntimeError):
     """No checkpoint, or a file that is not an A3C checkpoint this project wrote."""
 
 
+class ReleaseError(A3CError, RuntimeError):
+    """No policy shipped for the game, or a release that is damaged, foreign, made for another
+    game, or does not match its provenance record."""
+
+
 class WorkerCrashedError(A3CError, RuntimeError):
     """A worker died; every other worker has been stopped. The message ends with the worker's
     exception; ``worker_traceback`` holds its whole traceback."""

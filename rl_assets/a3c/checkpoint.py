@@ -8,6 +8,8 @@ One directory per game under the data dir (``RL_DATA_DIR``, default ``./data/rl`
                      /learning_curve.png  score vs frames
                      /evaluation.json     the last evaluation: policy vs random play
                      /evaluation.gif      one evaluation episode
+                     /previous-<time>/    an earlier run, moved aside by a fresh start or an
+                                          installed release (``archive_previous_run``)
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from hn_assets.torch_checkpoints import (
 )
 from rl_assets.a3c.model import ActorCritic, build_model
 from rl_assets.atari import AtariSettings
-from rl_assets.errors import CheckpointError
+from rl_assets.errors import A3CError, CheckpointError
 
 CHECKPOINT_FORMAT = 1
 
@@ -72,11 +74,23 @@ class RunPaths:
 
     def archive_previous_run(self) -> Path | None:
         """Move an earlier run's files aside (``previous-<time>/``) so a fresh run loses nothing."""
-        files = [self.checkpoint, self.episodes_csv, self.tensorboard, self.learning_curve]
+        # The evaluation too: it describes the policy that moves aside, not the next one.
+        files = [
+            self.checkpoint,
+            self.episodes_csv,
+            self.tensorboard,
+            self.learning_curve,
+            self.evaluation_json,
+            self.evaluation_gif,
+        ]
         present = [path for path in files if path.exists()]
         if not present:
             return None
-        archive = self.root / time.strftime("previous-%Y%m%d-%H%M%S")
+        name = time.strftime("previous-%Y%m%d-%H%M%S")
+        archive, number = self.root / name, 1
+        while archive.exists():  # two fresh starts within a second
+            number += 1
+            archive = self.root / f"{name}-{number}"
         archive.mkdir(parents=True)
         for path in present:
             shutil.move(str(path), archive / path.name)
@@ -132,33 +146,6 @@ def _check(path: Path, checkpoint: dict[str, Any]) -> None:
             raise CheckpointError(
                 f"{path} {_NOT_OURS}: its {key} has type {type(value).__name__}; {_HOW_TO_FIX}."
             )
-    shape = checkpoint["obs_shape"]
-    if (
-        len(shape) not in (1, 3)
-        or not all(
-            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in shape
-        )
-        or checkpoint["n_actions"] < 1
-    ):
-        raise CheckpointError(
-            f"{path} {_NOT_OURS}: obs_shape {reprlib.repr(shape)} / n_actions "
-            f"{checkpoint['n_actions']} "
-            f"describe no network this project builds; {_HOW_TO_FIX}."
-        )
-    defaults = {field.name: field.default for field in fields(AtariSettings)}
-    for key, value in checkpoint["atari_settings"].items():
-        if key not in defaults:
-            raise CheckpointError(
-                f"{path} {_NOT_OURS}: unknown atari_settings key {reprlib.repr(key)}; "
-                f"{_HOW_TO_FIX}."
-            )
-        # Every setting is an int, a float (an int will do) or a str, like its default.
-        wanted = (int, float) if isinstance(defaults[key], float) else type(defaults[key])
-        if isinstance(value, bool) or not isinstance(value, wanted):
-            raise CheckpointError(
-                f"{path} {_NOT_OURS}: atari_settings[{key}] has type {type(value).__name__}; "
-                f"{_HOW_TO_FIX}."
-            )
     optimizer = checkpoint["optimizer"]
     if not isinstance(optimizer.get("state"), dict) or not isinstance(
         optimizer.get("param_groups"), list
@@ -166,21 +153,61 @@ def _check(path: Path, checkpoint: dict[str, Any]) -> None:
         raise CheckpointError(
             f"{path} {_NOT_OURS}: its optimizer state has no state and param_groups; {_HOW_TO_FIX}."
         )
+    check_network(path, checkpoint, not_ours=_NOT_OURS, how_to_fix=_HOW_TO_FIX)
+
+
+def check_network(
+    path: Path,
+    payload: dict[str, Any],
+    *,
+    not_ours: str,
+    how_to_fix: str,
+    error: type[A3CError] = CheckpointError,
+) -> None:
+    """Raise ``error`` ("<path> <not_ours>: <why>; <how_to_fix>.") unless ``payload``'s
+    obs_shape, n_actions, lstm and atari_settings (types already checked) describe a network
+    this project builds and its ``model`` weights fit that network."""
+    shape = payload["obs_shape"]
+    if (
+        len(shape) not in (1, 3)
+        or not all(
+            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in shape
+        )
+        or payload["n_actions"] < 1
+    ):
+        raise error(
+            f"{path} {not_ours}: obs_shape {reprlib.repr(shape)} / n_actions "
+            f"{payload['n_actions']} "
+            f"describe no network this project builds; {how_to_fix}."
+        )
+    defaults = {field.name: field.default for field in fields(AtariSettings)}
+    for key, value in payload["atari_settings"].items():
+        if key not in defaults:
+            raise error(
+                f"{path} {not_ours}: unknown atari_settings key {reprlib.repr(key)}; {how_to_fix}."
+            )
+        # Every setting is an int, a float (an int will do) or a str, like its default.
+        wanted = (int, float) if isinstance(defaults[key], float) else type(defaults[key])
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            raise error(
+                f"{path} {not_ours}: atari_settings[{key}] has type {type(value).__name__}; "
+                f"{how_to_fix}."
+            )
     # Built on the meta device: a foreign obs_shape could ask for a network far larger than
     # the file's weights, and that must fail before any memory is allocated.
     try:
         with torch.device("meta"):
-            skeleton = build_model(tuple(shape), checkpoint["n_actions"], lstm=checkpoint["lstm"])
-    except (ValueError, RuntimeError) as error:  # e.g. a screen too small for the convolutions
-        raise CheckpointError(
-            f"{path} {_NOT_OURS}: obs_shape {tuple(shape)} describes no network this project "
-            f"builds ({describe_load_failure(error)}); {_HOW_TO_FIX}."
-        ) from error
-    problems = state_dict_problems(skeleton.state_dict(), checkpoint["model"])
+            skeleton = build_model(tuple(shape), payload["n_actions"], lstm=payload["lstm"])
+    except (ValueError, RuntimeError) as failure:  # e.g. a screen too small for the convolutions
+        raise error(
+            f"{path} {not_ours}: obs_shape {tuple(shape)} describes no network this project "
+            f"builds ({describe_load_failure(failure)}); {how_to_fix}."
+        ) from failure
+    problems = state_dict_problems(skeleton.state_dict(), payload["model"])
     if problems:
-        raise CheckpointError(
-            f"{path} {_NOT_OURS}: its weights do not fit the network it describes ({problems}); "
-            f"{_HOW_TO_FIX}."
+        raise error(
+            f"{path} {not_ours}: its weights do not fit the network it describes ({problems}); "
+            f"{how_to_fix}."
         )
 
 

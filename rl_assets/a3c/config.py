@@ -10,8 +10,9 @@ described with ``setting`` are user-facing; A3CConfig's plain fields at the end 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Literal
+import shlex
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
 
 from hn_assets.config_adapter import setting
 from rl_assets.atari import AtariSettings, frames_per_step, validate_env_name
@@ -19,6 +20,7 @@ from rl_assets.errors import ConfigError
 
 OPTIMIZERS = ("rmsprop", "adam")
 START_METHODS = ("spawn", "forkserver")
+POLICY_SOURCES = ("train", "release")
 
 
 @dataclass
@@ -89,6 +91,15 @@ class A3CConfig:
     )
     rmsprop_alpha: float = setting(0.99, help="RMSprop decay of the squared-gradient average")
     rmsprop_eps: float = setting(0.1, help="RMSprop epsilon, inside the square root as the paper")
+    # where the policy comes from (the a3c_policy asset; `a3c install` on the command line)
+    source: Literal["train", "release"] = setting(
+        "train",
+        help="train: train for this run's budget, continuing from the game's checkpoint; "
+        "release: install the policy shipped for the game (rl_assets/policies/<game>.policy.pt, "
+        "made by `a3c release`) as the game's checkpoint without training, moving a different "
+        "run in the game's folder to previous-<time>/",
+        cli=False,
+    )
     # bookkeeping
     checkpoint_every_minutes: float = setting(
         5.0, help="how often to save a checkpoint, in minutes", flag="--checkpoint-minutes"
@@ -121,6 +132,7 @@ class A3CConfig:
             ("value_coef", self.value_coef >= 0, ">= 0"),
             ("max_grad_norm", self.max_grad_norm > 0, "> 0"),
             ("optimizer", self.optimizer in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}"),
+            ("source", self.source in POLICY_SOURCES, f"one of {', '.join(POLICY_SOURCES)}"),
             ("lr", self.lr > 0, "> 0"),
             ("rmsprop_alpha", 0 <= self.rmsprop_alpha < 1, ">= 0 and < 1"),
             ("rmsprop_eps", self.rmsprop_eps > 0, "> 0"),
@@ -141,6 +153,66 @@ class A3CConfig:
         ]
         if problems:
             raise ConfigError("Invalid A3C config: " + "; ".join(problems) + ".")
+
+
+#: Per-environment defaults that differ from A3CConfig's (the paper's Atari settings): the one
+#: place they are written. `a3c train` and the a3c_policy asset start from
+#: :func:`default_config`; a value the user gives (option or run config) still wins.
+GAME_DEFAULTS: dict[str, dict[str, Any]] = {
+    # The paper's algorithm on a small problem, with a larger learning rate. The run spends its
+    # whole frame budget, the learning rate annealing to 0, rather than stopping at a target
+    # score: stopped while the rate is still high, a policy that had just averaged 475 over 20
+    # games sometimes collapsed within the last updates (1 of 8 seeds evaluated at 112). Measured
+    # on 2 cores shared with a Pong run: 20-36 s; 7 of seeds 1-8 then score 500 (the cap) in
+    # every evaluation game, one 485 on average; random play scores 20-30.
+    "CartPole-v1": {"lr": 5e-3, "frames": 600_000},
+}
+
+
+def default_config(env: str, **overrides: Any) -> A3CConfig:
+    """A3CConfig for ``env``: the dataclass defaults, the env's :data:`GAME_DEFAULTS`, then
+    ``overrides``."""
+    return A3CConfig(env=env, **{**GAME_DEFAULTS.get(env, {}), **overrides})
+
+
+def game_defaults_text(name: str) -> str:
+    """How the per-env defaults change setting ``name``, e.g. ``"; CartPole-v1: 0.005"``."""
+    return "".join(
+        f"; {env}: {values[name]}" for env, values in GAME_DEFAULTS.items() if name in values
+    )
+
+
+def config_from_dict(env: str, values: dict[str, Any]) -> A3CConfig:
+    """An A3CConfig from a stored ``asdict`` (a checkpoint's or a release's), keeping only the
+    fields this version knows over :func:`default_config`; bad values fail in ``validate``."""
+    known = {field.name for field in fields(A3CConfig)} - {"env"}
+    return default_config(env, **{k: v for k, v in values.items() if k in known})
+
+
+def config_differences(config: A3CConfig) -> dict[str, Any]:
+    """The settings of ``config`` that differ from its env's defaults."""
+    defaults = asdict(default_config(config.env))
+    return {k: v for k, v in asdict(config).items() if k != "env" and v != defaults[k]}
+
+
+def command_line(config: A3CConfig) -> str:
+    """An `a3c train` command with ``config``'s settings: those that differ from the env's
+    defaults, and always the worker count (its default depends on the machine). A setting
+    that is None where the default is not has no spelling on the command line and is left out."""
+    differences = config_differences(config)
+    differences.setdefault("workers", config.workers)
+    words = ["a3c", "train", "--game", config.env]
+    for field in fields(A3CConfig):
+        # "help", "cli" and "flag": the field metadata that hn_assets.config_adapter.setting writes
+        if field.name not in differences or not field.metadata.get("cli"):
+            continue
+        value = differences[field.name]
+        flag = field.metadata.get("flag") or "--" + field.name.replace("_", "-")
+        if isinstance(value, bool):
+            words.append(flag if value else "--no-" + flag.removeprefix("--"))
+        elif value is not None:
+            words += [flag, str(value)]
+    return shlex.join(words)
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,9 @@ class _Learner:
     obs_shape: tuple[int, ...]
     n_actions: int
     start_steps: int
+    # Training wall time of the runs before this one; None when a resumed checkpoint predates
+    # this record (then the total stays unknown rather than too small).
+    start_wall_time_s: float | None
 
 
 def _prepare_learner(config: A3CConfig, paths: RunPaths, resume: bool) -> _Learner:
@@ -203,18 +206,20 @@ def _prepare_learner(config: A3CConfig, paths: RunPaths, resume: bool) -> _Learn
     optimizer = make_optimizer(
         config.optimizer, model.parameters(), config.lr, config.rmsprop_alpha, config.rmsprop_eps
     )
-    start_steps = 0
+    start_steps, start_wall_time_s = 0, 0.0
     if resume and paths.checkpoint.exists():
         checkpoint = load_checkpoint(paths.checkpoint)
         _ensure_compatible(checkpoint, config, paths)
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         start_steps = checkpoint["steps"]
+        previous = checkpoint.get("wall_time_s")
+        start_wall_time_s = float(previous) if isinstance(previous, int | float) else None
     else:  # a fresh start: earlier files (say, of a run that never checkpointed) move aside
         paths.archive_previous_run()
     model.share_memory()
     optimizer.share_memory()
-    return _Learner(model, optimizer, obs_shape, n_actions, start_steps)
+    return _Learner(model, optimizer, obs_shape, n_actions, start_steps, start_wall_time_s)
 
 
 class _Run:
@@ -236,6 +241,7 @@ class _Run:
             paths, learner.start_steps, self.frame_skip, keep_scores=config.target_window
         )
         self.episodes_before = self.log.episodes
+        self.started = time.monotonic()  # reset when the workers start
         self.workers = [
             context.Process(
                 target=run_worker,
@@ -250,6 +256,7 @@ class _Run:
         self, on_progress: ProgressCallback | None, started: float
     ) -> tuple[str, WorkerFailed | None]:
         """Start the workers, supervise them until the run ends, and stop them all."""
+        self.started = started
         try:
             with _sigint_ignored():  # children inherit SIG_IGN; the trainer handles Ctrl-C
                 for worker in self.workers:
@@ -277,6 +284,10 @@ class _Run:
                 "steps": learner.start_steps + run_steps,
                 "frames": self.log.frames(run_steps),
                 "episodes": self.log.episodes,
+                # all runs of this policy together, for `a3c release`'s provenance
+                "wall_time_s": None
+                if learner.start_wall_time_s is None
+                else learner.start_wall_time_s + time.monotonic() - self.started,
                 "config": asdict(config),
                 "model": learner.model.state_dict(),
                 "optimizer": learner.optimizer.state_dict(),

@@ -9,7 +9,7 @@ from rl_assets.a3c.checkpoint import RunPaths
 from rl_assets.a3c.evaluate import Evaluation
 from rl_assets.cli import main
 from rl_assets.defs.assets import a3c_evaluation, a3c_policy
-from rl_assets.defs.checks import a3c_policy_beats_random
+from rl_assets.defs.checks import a3c_policy_beats_random, a3c_policy_is_playable
 
 
 @pytest.mark.slow
@@ -59,8 +59,8 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert "Unknown game 'Pongg'. Did you mean Pong?" in capsys.readouterr().err
     assert main(["play", "--game", "Breakout", "--data-dir", str(tmp_path)]) == 1
     assert "No checkpoint" in capsys.readouterr().err
-    assert main(["play", "--game", "CartPole-v1", "--gif", str(tmp_path / "x.gif")]) == 2
-    assert "not an Atari game" in capsys.readouterr().err
+    assert main(["play", "--game", "Acrobot-v1", "--gif", str(tmp_path / "x.gif")]) == 2
+    assert "Acrobot-v1 is neither: leave --gif out" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -75,7 +75,7 @@ def test_assets_materialize_with_a_tiny_budget_and_the_check_runs(tmp_path, monk
         }
     }
     result = dg.materialize(
-        [a3c_policy, a3c_evaluation, a3c_policy_beats_random],
+        [a3c_policy, a3c_evaluation, a3c_policy_beats_random, a3c_policy_is_playable],
         partition_key="Breakout",
         run_config=run_config,
         instance=dg.DagsterInstance.ephemeral(),
@@ -83,7 +83,7 @@ def test_assets_materialize_with_a_tiny_budget_and_the_check_runs(tmp_path, monk
     assert result.success
 
     policy = result.asset_materializations_for_node("a3c_policy")[0].metadata
-    assert policy["frames"].value >= 2000 and policy["frames_per_s"].value > 0
+    assert policy["frames_trained"].value >= 2000 and policy["frames_per_s"].value > 0
     assert policy["learning_curve"].value.startswith("![learning curve](data:image/png;base64,")
     paths = RunPaths.for_game("Breakout", tmp_path)
     assert paths.checkpoint.exists() and paths.learning_curve.exists()
@@ -92,14 +92,26 @@ def test_assets_materialize_with_a_tiny_budget_and_the_check_runs(tmp_path, monk
     assert evaluation["episode_gif"].value.startswith(
         "![one evaluation game](data:image/gif;base64,"
     )
-    assert {"mean_score", "std_score", "min_score", "max_score", "random_mean_score"} <= set(
-        evaluation
-    )
+    assert {
+        "policy_mean_score",
+        "policy_std_score",
+        "policy_min_score",
+        "policy_max_score",
+        "random_mean_score",
+        "advantage_over_random",
+        "scores",
+        "episode_gif_url",
+    } <= set(evaluation)
     with Image.open(paths.evaluation_gif) as image:
         assert image.is_animated
 
-    [check] = result.get_asset_check_evaluations()
+    checks = {check.check_name: check for check in result.get_asset_check_evaluations()}
+    check = checks["a3c_policy_beats_random"]
     stored = Evaluation.load(paths.evaluation_json)
     assert check.check_name == "a3c_policy_beats_random"
     assert check.passed == (stored.policy.mean - stored.random.mean >= margin)
     assert check.metadata["required_margin"].value == margin
+    # 2,000 frames are 500 agent steps: no Breakout game ends, so nothing shows the policy plays.
+    playable = checks["a3c_policy_is_playable"]
+    assert playable.passed == (policy["training_games"].value > 0)
+    assert playable.metadata["game"].value == "Breakout"

@@ -2,13 +2,20 @@
 
 import dataclasses
 import os
+import shlex
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from hn_assets.config_adapter import from_arguments, help_of
-from rl_assets.a3c.config import A3CConfig, EvaluationSettings
+from rl_assets.a3c.config import (
+    GAME_DEFAULTS,
+    A3CConfig,
+    EvaluationSettings,
+    command_line,
+    default_config,
+)
 from rl_assets.cli import PLAY_DEFAULTS, build_parser, main
 from rl_assets.defs.assets import (
     A3CEvaluationConfig,
@@ -19,9 +26,14 @@ from rl_assets.defs.assets import (
 from rl_assets.errors import A3CError, ConfigError, UnknownGameError
 
 
-def described(cls: type) -> list[dataclasses.Field]:
-    """The user-facing settings of a config dataclass (those with a help text)."""
-    return [field for field in dataclasses.fields(cls) if help_of(cls, field.name)]
+def described(cls: type, side: str | None = None) -> list[dataclasses.Field]:
+    """The user-facing settings of a config dataclass (those with a help text); with ``side``
+    ("cli" or "dagster") only those on that side."""
+    return [
+        field
+        for field in dataclasses.fields(cls)
+        if help_of(cls, field.name) and (side is None or field.metadata[side])
+    ]
 
 
 def flag(field: dataclasses.Field) -> str:
@@ -41,7 +53,7 @@ def help_text(capsys, *argv: str) -> str:
 )
 def test_help_lists_every_setting_with_its_default(capsys, command, cls, defaults):
     text = help_text(capsys, command)
-    for field in described(cls):
+    for field in described(cls, "cli"):
         if field.name == "env":  # --game is required: no default to show
             assert "--game GAME " + " ".join(help_of(cls, "env").split()) in text
             continue
@@ -127,23 +139,60 @@ def test_expected_failures_share_one_base_with_exit_codes():
     EvaluationSettings().validate()
 
 
-@pytest.mark.parametrize(
-    ("config_class", "cls", "excluded", "extra"),
-    [
-        (A3CTrainingConfig, A3CConfig, {"env"}, {"resume"}),
-        (A3CEvaluationConfig, EvaluationSettings, set(), set()),
-    ],
-)
-def test_dagster_config_has_every_setting_with_its_description(config_class, cls, excluded, extra):
-    fields = config_class.model_fields
-    settings = {field.name for field in described(cls)} - excluded
-    assert set(fields) == settings | extra
-    defaults = cls()
-    for name in settings:
-        assert fields[name].description == help_of(cls, name), name
-        assert fields[name].default == getattr(defaults, name), name
-    for field in fields.values():
+def test_dagster_config_has_every_setting_with_its_description():
+    fields = A3CEvaluationConfig.model_fields
+    assert set(fields) == {field.name for field in described(EvaluationSettings)}
+    for name, field in fields.items():
+        assert field.description == help_of(EvaluationSettings, name), name
+        assert field.default == getattr(EvaluationSettings(), name), name
+
+
+def test_training_config_defaults_to_the_games_own_settings():
+    """None means "the game's default" (GAME_DEFAULTS over A3CConfig), which each description
+    states, so a per-game default is not overridden by the Dagster config's default."""
+    fields = A3CTrainingConfig.model_fields
+    assert set(fields) == {field.name for field in described(A3CConfig, "dagster")} - {"env"} | {
+        "resume"
+    }
+    defaults = A3CConfig()
+    for name, field in fields.items():
+        if name == "resume":
+            continue
+        assert field.default is None, name
+        assert field.description.startswith(help_of(A3CConfig, name)), name
+        assert f"(default: {getattr(defaults, name)}" in field.description, name
         assert "0 means" not in field.description and "0 =" not in field.description
+    assert "CartPole-v1: 0.005" in fields["lr"].description
+    assert fields["resume"].default is True
+
+
+def test_per_game_defaults_are_written_once_and_the_user_still_wins(capsys):
+    cartpole = default_config("CartPole-v1")
+    assert cartpole == A3CConfig(env="CartPole-v1", **GAME_DEFAULTS["CartPole-v1"])
+    assert default_config("Pong") == A3CConfig(env="Pong")
+    cartpole.validate()
+    # The CLI: the game's defaults unless an option says otherwise.
+    args = build_parser().parse_args(["train", "--game", "CartPole-v1", "--lr", "1e-3"])
+    assert from_arguments(A3CConfig, args, default_config(args.env)) == dataclasses.replace(
+        cartpole, lr=1e-3
+    )
+    # Dagster: the same, through the generated config class.
+    assert training_config(A3CTrainingConfig(), "CartPole-v1") == cartpole
+    assert training_config(A3CTrainingConfig(lr=1e-3), "CartPole-v1") == dataclasses.replace(
+        cartpole, lr=1e-3
+    )
+    assert training_config(A3CTrainingConfig(), "Pong") == A3CConfig(env="Pong")
+    assert "CartPole-v1: lr 0.005" in help_text(capsys, "train")
+
+
+def test_the_settings_of_a_config_read_back_from_its_command_line():
+    config = default_config("CartPole-v1", workers=3, anneal_lr=False, target_score=400.0)
+    line = command_line(config)
+    assert line.startswith("a3c train --game CartPole-v1 ")
+    assert "--no-anneal-lr" in line and "--lr" not in line  # the game's own lr needs no option
+    args = build_parser().parse_args(shlex.split(line)[1:])
+    assert from_arguments(A3CConfig, args, default_config(args.env)) == config
+    assert command_line(A3CConfig(env="Pong", workers=2)) == "a3c train --game Pong --workers 2"
 
 
 #: A value other than the default for every setting of `a3c train` but the game.
@@ -180,14 +229,14 @@ def configured_like_a3c_policy(context: dg.AssetExecutionContext, config: A3CTra
 
 
 def test_the_cli_and_the_dagster_run_config_give_the_same_config():
-    assert set(DIFFERENT) == {field.name for field in described(A3CConfig)} - {"env"}
+    assert set(DIFFERENT) == {field.name for field in described(A3CConfig, "cli")} - {"env"}
     assert all(
         DIFFERENT[name] != value
         for name, value in dataclasses.asdict(A3CConfig()).items()
         if name in DIFFERENT
     )
     argv = ["train", "--game", "Breakout"]
-    for field in described(A3CConfig):
+    for field in described(A3CConfig, "cli"):
         value = DIFFERENT.get(field.name)
         if isinstance(value, bool):
             argv.append(flag(field) if value else "--no-" + flag(field)[2:])
@@ -205,3 +254,16 @@ def test_the_cli_and_the_dagster_run_config_give_the_same_config():
     assert seen_in_run == [from_cli] == [A3CConfig(env="Breakout", **DIFFERENT)]
     defaults = dg.materialize([configured_like_a3c_policy], partition_key="Qbert")
     assert defaults.success and seen_in_run[-1] == A3CConfig(env="Qbert")
+    # `source` is Dagster-only: the CLI installs a release with `a3c install` instead.
+    release = dg.materialize(
+        [configured_like_a3c_policy],
+        partition_key="CartPole-v1",
+        run_config={"ops": {"configured_like_a3c_policy": {"config": {"source": "release"}}}},
+    )
+    assert release.success
+    assert seen_in_run[-1] == default_config("CartPole-v1", source="release")
+
+
+def test_a_bad_source_is_a_config_error():
+    with pytest.raises(ConfigError, match="source must be one of train, release, got 'download'"):
+        A3CConfig(source="download").validate()  # type: ignore[arg-type]
