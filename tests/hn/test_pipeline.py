@@ -55,9 +55,8 @@ def test_refresh_materializes_everything_then_only_what_is_stale(instance, data_
         set(first.materialized)
         == {f"{a}[{m}]" for a in per_month for m in (old, new)} | unpartitioned
     )
-    # A model trained for 30 batches rarely writes the end character within the cap: that
-    # check may rightly fail here; every other check must pass.
-    assert set(_failed_checks(instance)) <= {"generated_postings:postings_terminate"}
+    # Even a model trained for 30 batches ends its postings: the sampler's END bias.
+    assert _failed_checks(instance) == []
     generated = ParquetStore(data_dir).read("generated_postings")
     assert len(generated) == 5 and generated["text"].str.len().gt(0).all()
     # Every run belongs to a named job (none to Dagster's ephemeral one), and each check of a
