@@ -28,6 +28,7 @@ import dagster as dg
 
 from hn_assets import settings
 from hn_assets.defs.jobs import asset_keys, runs_by_job
+from hn_assets.defs.launch import execute_job
 from hn_assets.defs.partitions import HIRING_MONTHS
 from hn_assets.defs.recovery import dead_runs, failure_reason
 from hn_assets.defs.sensors import OPEN_MONTHS, TRIGGER_TAG, unfetched_count
@@ -44,6 +45,7 @@ MAX_AUTOMATION_ROUNDS = 10
 #: Dagster's console log stays quiet unless asked (HN_LOG_LEVEL or --verbose): the refresh
 #: prints its own one-line progress and a summary, and every event is in the instance anyway.
 QUIET_LOG_LEVEL = "CRITICAL"
+HN_LOCATION = "hn_assets"  # workspace.yaml's name for this code location
 REFRESH_LOCK_FILE = "hn_refresh.lock"
 #: The instance settings a new DAGSTER_HOME gets (the Makefile copies the same file).
 INSTANCE_TEMPLATE = Path(__file__).resolve().parent / "dagster.yaml"
@@ -216,13 +218,15 @@ class Refresher:
     ) -> StepOutcome:
         step = step or ", ".join(keys)
         try:
-            result = self.defs.resolve_job_def(job_name).execute_in_process(
-                instance=self.instance,
+            result = execute_job(
+                self.defs,
+                job_name,
+                HN_LOCATION,
+                self.instance,
                 partition_key=partition,
                 asset_selection=asset_keys(keys),
                 run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
                 tags={TRIGGER_TAG: "refresh"},
-                raise_on_error=False,
             )
         except (KeyboardInterrupt, ConfigError):
             raise
@@ -303,7 +307,7 @@ class Refresher:
         return done
 
 
-def _outcome(result: dg.ExecuteInProcessResult, partition: str | None, step: str) -> StepOutcome:
+def _outcome(result: dg.JobExecutionResult, partition: str | None, step: str) -> StepOutcome:
     made = tuple(
         dict.fromkeys(
             event.asset_key.to_user_string()

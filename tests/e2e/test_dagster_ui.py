@@ -13,10 +13,8 @@ README's screenshots in docs/screenshots/ are replaced too.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,8 @@ import pytest
 
 from hn_assets.defs.recovery import run_pid
 from hn_assets.hackernews.sample_archive import SampleArchive
-from tests.e2e.harness import REPO_ROOT, DagsterDev, StackError, wait_for
+from tests.e2e.browsing import page_text, save_screenshot, wait_in_page
+from tests.e2e.harness import DagsterDev, StackError, wait_for
 from tests.fakes.hn_server import FakeHNServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
@@ -42,7 +41,6 @@ HN_ASSETS = [
 ]
 RL_ASSETS = ["a3c_policy", "a3c_evaluation"]
 ALL_ASSETS = HN_ASSETS + RL_ASSETS
-SCREENSHOTS_DIR = REPO_ROOT / "docs" / "screenshots"
 LINEAGE_SCREENSHOT = "lineage-graph.png"
 ASSET_PAGE_SCREENSHOT = "asset-raw-posts.png"
 
@@ -50,7 +48,6 @@ LOCATIONS_TIMEOUT_S = 180
 INGEST_TIMEOUT_S = 240  # the sensor ticks at once; the run itself takes under a minute
 CLEAN_TIMEOUT_S = 180  # the automation sensor ticks every 30 s, then one more run
 RUN_TIMEOUT_S = 180
-UI_TIMEOUT_S = 90  # the first page load fetches the whole React app
 FAILED_RUN_STATES = {"FAILURE", "CANCELED", "CANCELING"}
 
 
@@ -271,26 +268,6 @@ def wait_for_run(dev: DagsterDev, run_id: str, what: str) -> dict[str, Any]:
     )
 
 
-def _wait_in_page(driver, artifacts: Path, name: str, probe: Callable[[], Any], what: str) -> Any:
-    """Poll the React app; on timeout keep a screenshot and the page text for the report."""
-    try:
-        return wait_for(
-            probe,
-            timeout_s=UI_TIMEOUT_S,
-            interval_s=1.0,
-            what=what,
-            describe=lambda: "page text: " + _page_text(driver)[:2000],
-        )
-    except StackError:
-        driver.save_screenshot(str(artifacts / f"failed-{name}.png"))
-        (artifacts / f"failed-{name}.html").write_text(driver.page_source)
-        raise
-
-
-def _page_text(driver) -> str:
-    return driver.execute_script("return document.body ? document.body.innerText : ''") or ""
-
-
 def _graph_labels(driver) -> set[str]:
     """Texts of the asset graph's nodes (rendered as HTML inside the graph's SVG)."""
     texts = driver.execute_script(
@@ -312,16 +289,7 @@ def _wait_for_layout(driver, artifacts: Path) -> None:
         seen.append(driver.execute_script(script))
         return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
 
-    _wait_in_page(driver, artifacts, "lineage-layout", settled, "the lineage graph to settle")
-
-
-def _save_screenshot(driver, artifacts: Path, name: str) -> Path:
-    path = artifacts / name
-    assert driver.save_screenshot(str(path)), f"could not save {path}"
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, SCREENSHOTS_DIR / name)
-    return path
+    wait_in_page(driver, artifacts, "lineage-layout", settled, "the lineage graph to settle")
 
 
 def test_ui_shows_both_locations_lineage_and_run_metadata(
@@ -341,7 +309,7 @@ def test_ui_shows_both_locations_lineage_and_run_metadata(
     # Global asset lineage: groups start collapsed; Alt+E is the UI's "Expand all groups".
     browser.get(f"{dev.url}/asset-groups")
     groups = {"ingest", "search", "textgen", "rl"}
-    _wait_in_page(
+    wait_in_page(
         browser,
         artifacts_dir,
         "lineage-groups",
@@ -358,7 +326,7 @@ def test_ui_shows_both_locations_lineage_and_run_metadata(
         sidebar_toggles[0].click()
     if not set(ALL_ASSETS) <= _graph_labels(browser):
         ActionChains(browser).key_down(Keys.ALT).send_keys("e").key_up(Keys.ALT).perform()
-    _wait_in_page(
+    wait_in_page(
         browser,
         artifacts_dir,
         "lineage-assets",
@@ -366,16 +334,16 @@ def test_ui_shows_both_locations_lineage_and_run_metadata(
         f"the lineage graph to show every asset of both code locations: {ALL_ASSETS}",
     )
     _wait_for_layout(browser, artifacts_dir)
-    _save_screenshot(browser, artifacts_dir, LINEAGE_SCREENSHOT)
+    save_screenshot(browser, artifacts_dir, LINEAGE_SCREENSHOT)
 
     # The materialized asset's page shows the run's metadata.
     browser.get(f"{dev.url}/assets/raw_posts")
     expected = ["requests_made", "total", "thread_id", month, str(raw["metadata"]["total"])]
-    _wait_in_page(
+    wait_in_page(
         browser,
         artifacts_dir,
         "asset-page",
-        lambda: all(text in _page_text(browser) for text in expected),
+        lambda: all(text in page_text(browser) for text in expected),
         f"the raw_posts page to show its latest materialization's metadata {expected}",
     )
-    _save_screenshot(browser, artifacts_dir, ASSET_PAGE_SCREENSHOT)
+    save_screenshot(browser, artifacts_dir, ASSET_PAGE_SCREENSHOT)
