@@ -29,10 +29,8 @@ import argparse
 import gzip
 import json
 import os
-import re
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -53,6 +51,7 @@ from hn_assets.hackernews.salary import Salary, salary_agrees, salary_band_agree
 from hn_assets.hackernews.technologies import GEMINI_TECHNOLOGIES, technology_scores  # noqa: E402
 from hn_assets.hackernews.text_caches import clear_text_caches  # noqa: E402
 from hn_assets.hackernews.work_mode import WorkMode, work_mode_agrees  # noqa: E402
+from hn_assets.market.reposts import company_key  # noqa: E402
 from tests.fakes.real_hn import DEFAULT_REAL_SAMPLE, REAL_SAMPLE_ENV  # noqa: E402
 
 GPT_LABELS = "labels-gpt-4o-mini.jsonl.gz"
@@ -94,23 +93,8 @@ def posts_per_second(posts: list[dict[str, Any]], repeat: int) -> float:
 
 # --- company ---------------------------------------------------------------------------------
 
-_WEB_SUFFIX = re.compile(r"\.(?:com|ai|io|co|dev|org|net|app|so|xyz|tech|health|pub)\b")
-_GENERIC_WORDS = re.compile(
-    r"\b(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|sa|ag|bv|pty|labs?|"
-    r"technologies|technology|tech|the|ai|io|hq|group|software|systems|studios?|apps?)\b"
-)
-
-
-def _company_key(name: str | None) -> str:
-    text = unicodedata.normalize("NFKD", name or "").casefold()
-    text = _WEB_SUFFIX.sub(" ", text)
-    text = re.sub(r"\(.*?\)", " ", text)
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(_GENERIC_WORDS.sub(" ", text).split())
-
-
 def company_agrees(reference: str | None, ours: str | None) -> bool | None:
-    theirs, mine = _company_key(reference), _company_key(ours)
+    theirs, mine = company_key(reference), company_key(ours)
     if not theirs:
         return None
     if not mine:

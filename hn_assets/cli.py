@@ -116,6 +116,34 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trends(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from hn_assets.market import terminal
+    from hn_assets.storage import ParquetStore, data_dir_from_env
+
+    store = ParquetStore(data_dir_from_env())
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    if args.company:
+        history = terminal.company_history(store, args.company)
+        if args.json:
+            print(history.to_json(orient="records"))
+        else:
+            console.print(terminal.company_table(args.company, history))
+        return 0
+    stats = terminal.load_stats(store, terminal.parse_since(args.since))
+    technologies = [name.strip() for name in (args.tech or "").split(",") if name.strip()]
+    view = terminal.trends_view(stats, technologies)
+    if args.json:
+        print(json.dumps(terminal.view_json(view)))
+        return 0
+    console.print(terminal.market_table(view))
+    moving = terminal.rising_table(view)
+    if moving is not None and not technologies:
+        console.print(moving)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hn-jobs",
@@ -171,6 +199,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the Elasticsearch query JSON instead of searching",
     )
     search.set_defaults(func=_search)
+
+    trends = commands.add_parser(
+        "trends",
+        help="the market month by month: posts, work modes, visas, salaries, technologies",
+        description="Every month's statistics (the monthly_stats asset) as sparklines, with "
+        "the shares that rose or fell: the last 3 months against the 12 before, a "
+        "two-proportion z-test with the Benjamini-Hochberg correction at a 5% false discovery "
+        "rate. Reads the data dir; `hn-jobs refresh` keeps it up to date.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    trends.add_argument(
+        "--tech",
+        metavar="A,B",
+        help="technologies to show, comma-separated (default: the 10 most named)",
+    )
+    trends.add_argument("--since", metavar="YYYY-MM", help="only months from this one on")
+    trends.add_argument(
+        "--company", metavar="NAME", help="one company's posts over the months instead"
+    )
+    trends.add_argument("--json", action="store_true", help="one JSON object instead of tables")
+    trends.set_defaults(func=_trends)
 
     generate = commands.add_parser(
         "generate",

@@ -120,6 +120,46 @@ def no_quarantined_posts(quarantined: Sequence[QuarantinedPost]) -> Verdict:
     )
 
 
+def earlier_months_compared(not_cleaned: Sequence[str]) -> Verdict:
+    return Verdict(
+        passed=not not_cleaned,
+        description="reposts were looked for in every earlier month"
+        if not not_cleaned
+        else f"{len(not_cleaned)} earlier month(s) not cleaned yet were left out of the repost "
+        "search: clean this month again once they are",
+        metadata={"months_left_out": ", ".join(not_cleaned[:24]) or "none"},
+        warning=True,
+    )
+
+
+def shares_are_fractions(stats: pd.DataFrame, posts: int) -> Verdict:
+    wrong = stats[(stats["share"] < 0) | (stats["share"] > 1) | (stats["posts"] > posts)]
+    return Verdict(
+        passed=wrong.empty,
+        description="every share lies in [0, 1], no count exceeds the month's posts"
+        if wrong.empty
+        else f"{len(wrong)} statistic(s) out of range",
+        metadata={
+            "out_of_range": ", ".join(
+                f"{d}:{k}" for d, k in list(zip(wrong["dimension"], wrong["key"], strict=True))[:20]
+            )
+            or "none"
+        },
+    )
+
+
+def stats_cover_every_month(covered: Sequence[str], known: Sequence[str]) -> Verdict:
+    left_out = sorted(set(known) - set(covered))
+    return Verdict(
+        passed=not left_out,
+        description=f"the series cover all {len(known)} hiring months"
+        if not left_out
+        else f"{len(left_out)} hiring month(s) have no statistics yet and are left out",
+        metadata={"months_left_out": ", ".join(left_out[:24]) or "none"},
+        warning=True,
+    )
+
+
 def all_items_fetched(unfetched: dict[int, str], invalid_kids: Sequence[str]) -> Verdict:
     """Items the API did not deliver after retries (asked for again next run), and kids of
     the thread that are not item ids at all."""

@@ -48,6 +48,17 @@ class ParquetStore:
         with path.open("rb") as fh:
             return pd.read_parquet(io.BytesIO(fh.read()))
 
+    def partitions(self, table: str) -> list[str]:
+        """The table's stored partitions, in order (none for a table never written)."""
+        folder = self.base / table
+        if not folder.exists():
+            return []
+        return sorted(
+            path.name.removesuffix(".parquet")
+            for path in folder.iterdir()
+            if path.name.endswith(".parquet") and path.name != f"{UNPARTITIONED}.parquet"
+        )
+
     def read_or_none(self, table: str, partition: str | None = None) -> pd.DataFrame | None:
         return self.read(table, partition) if self.exists(table, partition) else None
 

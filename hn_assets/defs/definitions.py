@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from hn_assets.defs import ingest, search, textgen
+from hn_assets.defs import ingest, market, search, textgen
 from hn_assets.defs.jobs import JOBS
 from hn_assets.defs.recovery import run_recovery_sensor
 from hn_assets.defs.resources import (
@@ -19,7 +19,7 @@ def build_definitions(resources: dict[str, object] | None = None) -> dg.Definiti
     """Resources are chosen from the environment (HN_SOURCE, HN_DATA_DIR, ELASTICSEARCH_URL);
     ``resources`` replaces some of them (tests, notebooks)."""
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest, search, textgen]),
+        assets=dg.load_assets_from_modules([ingest, search, market, textgen]),
         jobs=list(JOBS),
         sensors=[
             whoishiring_sensor,

@@ -20,9 +20,11 @@ from hn_assets.hackernews.hn_format import item_url
 from hn_assets.hackernews.posts import clean_posts_frame, fetch_thread_posts
 from hn_assets.hackernews.threads import find_threads
 from hn_assets.hackernews.titles import ThreadKind
+from hn_assets.market.reposts import FingerprintStore, repost_share, with_reposts
 from hn_assets.quality import (
     alive_rows_kept,
     all_items_fetched,
+    earlier_months_compared,
     ids_unique,
     no_empty_text,
     no_html_left,
@@ -201,6 +203,9 @@ CLEAN_POSTS_CHECKS = {
     "raw rows.",
     "no_quarantined_posts": "No post had to be set aside because it could not be cleaned or "
     "parsed (a warning: the month is kept without it).",
+    "reposts_compared_with_every_earlier_month": "Reposts were looked for in every earlier "
+    "month (a warning: an earlier month not cleaned yet was left out; clean this month again "
+    "once it is).",
 }
 
 
@@ -208,22 +213,30 @@ CLEAN_POSTS_CHECKS = {
     group_name=GROUP,
     owners=OWNERS,
     partitions_def=hiring_months,
-    # 2: places, work mode, salary period, equity, technologies, role families, seniority.
-    code_version="2",
+    # 3: repost fields (first_seen_month, reposted_from, months_posted, repost).
+    code_version="3",
     kinds={"python", "parquet"},
     check_specs=specs("clean_posts", CLEAN_POSTS_CHECKS, partitions_def=hiring_months),
     automation_condition=when_stale(),
 )
-def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
+def clean_posts(
+    context: dg.AssetExecutionContext, raw_posts: pd.DataFrame, storage: DataStoreResource
+):
     """Alive posts only, as plain text (paragraphs kept, entities decoded, links as URLs), with
     header fields parsed: company, roles, locations, remote/onsite/hybrid, salary range, visa,
-    employment type, urls and emails."""
+    employment type, urls and emails; and whether each post repeats a posting of an earlier
+    month (same company, near-duplicate text: hn_assets.market.reposts)."""
     month = context.partition_key
     # The thread id comes from the posts themselves: depending on `hiring_threads` would make
     # every month stale whenever a new thread appears.
     thread_id = int(raw_posts["parent"].mode().iloc[0]) if len(raw_posts) else 0
     result = clean_posts_frame(raw_posts, month, thread_id)
-    posts = result.posts
+    prints_store = FingerprintStore(storage.store())
+    earlier = prints_store.earlier_months(
+        month, context.instance.get_dynamic_partitions(HIRING_MONTHS)
+    )
+    posts, prints = with_reposts(result.posts, earlier.history)
+    prints_store.write(month, prints)
     for post in result.quarantined:
         context.log.warning(f"{month}: quarantined {post}")
     yield dg.Output(
@@ -236,6 +249,9 @@ def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
             "remote": int(posts["remote"].sum()),
             "with_salary": int(posts["salary_max"].notna().sum()),
             "visa_sponsorship": int((posts["visa"] == True).sum()),  # noqa: E712 (None-aware)
+            "reposts": int(posts["repost"].sum()),
+            "repost_share": dg.MetadataValue.float(round(repost_share(posts), 4)),
+            "months_compared": len(earlier.history.months),
             "top_locations": counts_value(exploded(posts, "locations"), "location"),
             "top_technologies": counts_value(exploded(posts, "technologies"), "technology"),
             "top_companies": counts_value(posts["company"], "company"),
@@ -251,4 +267,9 @@ def clean_posts(context: dg.AssetExecutionContext, raw_posts: pd.DataFrame):
     )
     yield check_result(
         "no_quarantined_posts", no_quarantined_posts(result.quarantined), "clean_posts"
+    )
+    yield check_result(
+        "reposts_compared_with_every_earlier_month",
+        earlier_months_compared(earlier.not_cleaned),
+        "clean_posts",
     )

@@ -19,17 +19,29 @@ discover_threads_job = dg.define_asset_job(
 )
 hn_month_job = dg.define_asset_job(
     "hn_month",
-    selection=["hiring_threads", "raw_posts", "clean_posts", "jobs_index", "job_alerts"],
+    selection=[
+        "hiring_threads",
+        "raw_posts",
+        "clean_posts",
+        "jobs_index",
+        "job_alerts",
+        "monthly_stats",
+    ],
     partitions_def=hiring_months,
-    description="One month: fetch its posts, clean and parse them, index them, send alerts "
-    "(with the thread list when a sensor asks for it).",
+    description="One month: fetch its posts, clean and parse them, index them, send alerts, "
+    "count its statistics (with the thread list when a sensor asks for it).",
+)
+market_job = dg.define_asset_job(
+    "market",
+    selection=dg.AssetSelection.groups("market") - dg.AssetSelection.assets("monthly_stats"),
+    description="The trends over every month's statistics, with the HTML report.",
 )
 lstm_job = dg.define_asset_job(
     "lstm",
     selection=dg.AssetSelection.groups("textgen"),
     description="Build the training set from every month, train the char-LSTM, write postings.",
 )
-JOBS = (discover_threads_job, hn_month_job, lstm_job)
+JOBS = (discover_threads_job, hn_month_job, market_job, lstm_job)
 
 
 def runs_by_job(

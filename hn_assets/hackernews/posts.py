@@ -246,6 +246,11 @@ def clean_post_row(post: Any, month: str, thread_id: int) -> tuple[dict, bool]:
         "urls": header.urls,
         "emails": header.emails,
         "hn_url": item_url(int(post.id)),
+        # A new posting until the month is compared with earlier ones (hn_assets.market.reposts).
+        "first_seen_month": month,
+        "reposted_from": None,
+        "months_posted": 1,
+        "repost": False,
     }
     return row, cleaned.truncated
 

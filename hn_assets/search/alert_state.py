@@ -56,6 +56,10 @@ def _read_json(path: Path, default: Any) -> Any:
         ) from error
 
 
+def _is_repost(doc: Any) -> bool:
+    return isinstance(doc, Mapping) and bool(doc.get("repost") is True or doc.get("repost") == 1)
+
+
 def run_month_alerts(
     index: SearchIndex,
     searches: Sequence[SavedSearch],
@@ -77,7 +81,8 @@ def run_month_alerts(
                 f"{state_file} or {ledger_file} does not hold what job_alerts writes; delete "
                 "them to start this month's alerts over"
             )
-        result = find_new_matches(index, searches, month, previous)
+        reposts = [post_id for post_id, doc in docs_by_id.items() if _is_repost(doc)]
+        result = find_new_matches(index, searches, month, previous, reposts)
         digest = render_digest(result, docs_by_id)
         atomic_write_text(digest_file, digest.markdown)
         key = result.idempotency_key

@@ -50,6 +50,8 @@ class _DigestRow:
     roles: str
     locations: str
     remote: str
+    #: "repost, first seen YYYY-MM" for a post repeating an earlier month's, else "".
+    repost: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,15 @@ def _digest_row(post_id: int, doc: Any) -> _DigestRow:
         roles=_field_text(doc.get("roles"), "roles"),
         locations=_field_text(doc.get("locations"), "locations"),
         remote=_field_text(doc.get("remote"), "remote"),
+        repost=_repost_note(doc),
     )
+
+
+def _repost_note(doc: Mapping[str, Any]) -> str:
+    if doc.get("repost") is not True and doc.get("repost") is not np.True_:
+        return ""
+    first_seen = _field_text(doc.get("first_seen_month"), "first_seen_month")
+    return f"repost, first seen {first_seen}" if first_seen else "repost"
 
 
 def markdown_text(text: str) -> str:
@@ -151,7 +161,7 @@ def _cells(row: _DigestRow) -> list[str]:
     """The row's company, roles, places and remote mode, leaving out the empty ones."""
     cells = [row.company or "?", row.roles, row.locations]
     cells += [f"remote: {row.remote}"] if row.remote else []
-    return [cell for cell in cells if cell]
+    return [cell for cell in [*cells, row.repost] if cell]
 
 
 def _markdown_section(search: SavedSearch, rows: list[_DigestRow]) -> list[str]:
@@ -165,7 +175,7 @@ def _markdown_section(search: SavedSearch, rows: list[_DigestRow]) -> list[str]:
         *(
             f"| {markdown_text(row.company) or '?'} | {markdown_text(row.roles)} | "
             f"{markdown_text(row.locations)} | {markdown_text(row.remote)} | "
-            f"[{row.post_id}]({row.url}) |"
+            f"[{row.post_id}]({row.url}){f' ({markdown_text(row.repost)})' if row.repost else ''} |"
             for row in rows
         ),
     ]

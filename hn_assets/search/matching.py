@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from hn_assets.search.backends import SearchIndex
@@ -53,13 +53,16 @@ def find_new_matches(
     searches: Sequence[SavedSearch],
     month: str,
     previously_matched: Mapping[str, Sequence[int]],
+    reposts: Collection[int] = (),
 ) -> AlertResult:
     """For each search, the month's posts matching now that did not match last time.
 
     ``previously_matched`` is the ``state`` of the previous result for this month (empty the
     first time, so every match is new). A search that does not apply to ``month`` keeps its
-    previous state and reports nothing.
+    previous state and reports nothing. ``reposts`` (ids of posts repeating an earlier
+    month's posting, already seen then) never match a search unless it includes reposts.
     """
+    repeated = {int(post_id) for post_id in reposts}
     month = validate_month(month)
     alerts: list[SearchAlert] = []
     state: dict[str, list[int]] = {}
@@ -69,6 +72,8 @@ def find_new_matches(
             state[search.name] = sorted(before)
             continue
         now = index.matching_ids(search.parsed, months=[month])
+        if not search.include_reposts:
+            now = now - repeated
         alerts.append(
             SearchAlert(
                 search, matching_ids=tuple(sorted(now)), new_ids=tuple(sorted(now - before))

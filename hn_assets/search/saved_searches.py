@@ -25,7 +25,7 @@ from hn_assets.search.errors import QueryError
 from hn_assets.search.parser import parse_query
 from hn_assets.search.query import Query, validate_month
 
-_ALLOWED_KEYS = frozenset({"name", "query", "months", "notify"})
+_ALLOWED_KEYS = frozenset({"name", "query", "months", "notify", "include_reposts"})
 
 
 class SavedSearchError(ConfigError):
@@ -34,12 +34,14 @@ class SavedSearchError(ConfigError):
 
 @dataclass(frozen=True)
 class SavedSearch:
-    """A named query; ``months`` limits it to those months, ``notify`` allows delivery."""
+    """A named query; ``months`` limits it to those months, ``notify`` allows delivery,
+    ``include_reposts`` also alerts on posts repeating an earlier month's posting."""
 
     name: str
     query: str
     months: tuple[str, ...] | None = None
     notify: bool = True
+    include_reposts: bool = False
     parsed: Query = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -215,8 +217,10 @@ def _saved_search(source: Path, node: yaml.Node, item: Any, lines: dict[str, int
     if isinstance(months, str):
         months = [months]
     notify = item.get("notify", True)
-    if not isinstance(notify, bool):
-        raise SavedSearchError(f"{where}: notify of {name!r} must be true or false")
+    include_reposts = item.get("include_reposts", False)
+    for key, flag in (("notify", notify), ("include_reposts", include_reposts)):
+        if not isinstance(flag, bool):
+            raise SavedSearchError(f"{where}: {key} of {name!r} must be true or false")
     if months is not None and (
         not isinstance(months, list) or not all(isinstance(month, str) for month in months)
     ):
@@ -231,6 +235,7 @@ def _saved_search(source: Path, node: yaml.Node, item: Any, lines: dict[str, int
             query=query,
             months=tuple(months) if months is not None else None,
             notify=notify,
+            include_reposts=include_reposts,
         )
     except QueryError as exc:
         raise SavedSearchError(f"{query_where}: saved search {name!r}: {exc}") from exc

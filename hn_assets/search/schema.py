@@ -213,6 +213,14 @@ def _hn_url_of(doc: Mapping[str, Any]) -> str:
     return item_url(doc["id"])
 
 
+def _own_month(doc: Mapping[str, Any]) -> str:
+    return doc["month"]
+
+
+def _one_month(doc: Mapping[str, Any]) -> int:
+    return 1
+
+
 POST_SCHEMA = PostSchema(
     PostField("id", Type.INT, Search.KEY, "the post's HN item id", required=True),
     PostField("thread_id", Type.INT, Search.ATTRIBUTE, "the HN item id of the hiring thread"),
@@ -244,4 +252,8 @@ POST_SCHEMA = PostSchema(
     PostField("urls", Type.STR_LIST, Search.STORED, "the links in the post"),
     PostField("emails", Type.STR_LIST, Search.STORED, "the e-mail addresses in the post"),
     PostField("hn_url", Type.STR, Search.STORED, "the post on Hacker News", default_from=_hn_url_of),
+    PostField("first_seen_month", Type.MONTH, Search.MONTH, "the earliest month this posting (or a near-duplicate of it) ran, YYYY-MM", query="first_seen", default_from=_own_month),
+    PostField("reposted_from", Type.INT, Search.ATTRIBUTE, "the id of the nearest earlier post this one repeats (same company, near-duplicate text)", optional=True),
+    PostField("months_posted", Type.INT, Search.NUMBER, "how many months this posting has run, this one included: months_posted>=3", default_from=_one_month),
+    PostField("repost", Type.BOOL, Search.BOOL, "the post repeats a posting of an earlier month: repost:false hides reposts"),
 )  # fmt: skip

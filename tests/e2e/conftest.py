@@ -112,6 +112,8 @@ def browser(tmp_path: Path):
         f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-', dir=tmp_path)}",
     ):
         options.add_argument(argument)
+    # The page's console, for tests that assert no error was logged.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     try:
         driver.set_page_load_timeout(60)

@@ -207,6 +207,7 @@ def _post(rng: random.Random, post_id: int, month: str, month_index: int, rank: 
     emails = [f"jobs@{slug}.example.com"] if rng.random() < 0.5 else []
     paragraphs.append(f"Apply: {urls[0]}" + (f" or {emails[0]}" if emails else ""))
     text = "\n\n".join(paragraphs)
+    repost = post_id % 4 == 0
     return {
         "id": post_id,
         "thread_id": 30_000_000 + month_index,
@@ -240,4 +241,14 @@ def _post(rng: random.Random, post_id: int, month: str, month_index: int, rank: 
         "urls": urls,
         "emails": emails,
         "hn_url": item_url(post_id),
+        # Every fourth post repeats a posting of the month before.
+        "first_seen_month": _month_before(month) if repost else month,
+        "reposted_from": post_id - 1_000 if repost else None,
+        "months_posted": 2 if repost else 1,
+        "repost": repost,
     }
+
+
+def _month_before(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"

@@ -55,7 +55,7 @@ def test_ingest_every_month_passes_every_check(instance, data_dir):
         )
         assert result.success
         checks = _checks(result)
-        assert len(checks) == 8 and all(checks.values()), checks
+        assert len(checks) == 9 and all(checks.values()), checks
 
     store = ParquetStore(data_dir)
     for month in months:
@@ -66,6 +66,10 @@ def test_ingest_every_month_passes_every_check(instance, data_dir):
         assert set(clean["id"]) <= set(raw["id"])
         assert (clean["month"] == month).all()
         assert clean["company"].notna().mean() > 0.9
+    # The sample's regular companies post again each month, some with the same text.
+    later = store.read("clean_posts", months[-1])
+    assert later["repost"].any() and (later["first_seen_month"] < months[-1]).any()
+    assert not store.read("clean_posts", months[0])["repost"].any()
 
 
 def test_second_materialization_fetches_only_new_posts(instance, data_dir):

@@ -12,10 +12,11 @@ def defs():
 
 
 def test_every_asset_is_run_by_a_named_job(defs):
-    keys = {key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys}
-    partitioned = {"raw_posts", "clean_posts", "jobs_index", "job_alerts"}
-    for key in keys:
-        runs = runs_by_job(defs, [key], partitioned=key in partitioned)
+    graph = defs.resolve_asset_graph()
+    for asset_key in graph.materializable_asset_keys:
+        key = asset_key.to_user_string()
+        partitioned = graph.get(asset_key).partitions_def is not None
+        runs = runs_by_job(defs, [key], partitioned=partitioned)
         assert len(runs) == 1 and runs[0][1] == [key]
 
 

@@ -49,8 +49,13 @@ def test_refresh_materializes_everything_then_only_what_is_stale(instance, data_
 
     first = refresh(_defs(posts_in_last_month=kids - 10), instance, log=lambda _: None)
     assert first.new_months == [old, new]
-    per_month = {"clean_posts", "jobs_index", "job_alerts"}
-    unpartitioned = {"char_training_set", "job_posting_lstm", "generated_postings"}
+    per_month = {"clean_posts", "jobs_index", "job_alerts", "monthly_stats"}
+    unpartitioned = {
+        "char_training_set",
+        "job_posting_lstm",
+        "generated_postings",
+        "hiring_trends",
+    }
     assert (
         set(first.materialized)
         == {f"{a}[{m}]" for a in per_month for m in (old, new)} | unpartitioned
@@ -61,7 +66,12 @@ def test_refresh_materializes_everything_then_only_what_is_stale(instance, data_
     assert len(generated) == 5 and generated["text"].str.len().gt(0).all()
     # Every run belongs to a named job (none to Dagster's ephemeral one), and each check of a
     # month's asset records the month it judged.
-    assert {run.job_name for run in instance.get_runs()} == {"discover_threads", "hn_month", "lstm"}
+    assert {run.job_name for run in instance.get_runs()} == {
+        "discover_threads",
+        "hn_month",
+        "market",
+        "lstm",
+    }
     assert _check_partitions(instance, "clean_posts") == {old, new}
     assert _check_partitions(instance, "jobs_index") == {old, new}
 
@@ -69,7 +79,10 @@ def test_refresh_materializes_everything_then_only_what_is_stale(instance, data_
     # older month stays fresh, and the LSTM waits for its next retraining period.
     second = refresh(_defs(), instance, log=lambda _: None)
     assert second.new_months == []
-    assert set(second.materialized) == {f"{a}[{new}]" for a in per_month} | {"char_training_set"}
+    assert set(second.materialized) == {f"{a}[{new}]" for a in per_month} | {
+        "char_training_set",
+        "hiring_trends",
+    }
     assert len(ParquetStore(data_dir).read("clean_posts", new)) > 0
 
     # Nothing new upstream: raw_posts is re-fetched, keeps its data version, nothing else runs.

@@ -37,9 +37,9 @@ from tests.hn.test_search_elasticsearch import Answer, bulk_ok, make_index
 NEW_FIELDS = (
     PostField("skills", Type.STR_LIST, Search.KEYWORD, "a technology named", query="skill"),
     PostField("stock_options", Type.BOOL, Search.BOOL, "stock_options offered: true/false"),
-    PostField("months_posted", Type.INT, Search.NUMBER, "months it was posted", optional=True),
-    PostField("first_seen_month", Type.MONTH, Search.MONTH, "first posted", optional=True),
-    PostField("reposted_from", Type.INT, Search.ATTRIBUTE, "the post it repeats", optional=True),
+    PostField("times_listed", Type.INT, Search.NUMBER, "months it was posted", optional=True),
+    PostField("listed_since", Type.MONTH, Search.MONTH, "first posted", optional=True),
+    PostField("repeats_post", Type.INT, Search.ATTRIBUTE, "the post it repeats", optional=True),
     PostField("pay_period", Type.STR, Search.STORED, "year, month, hour", optional=True),
 )
 EXTENDED = POST_SCHEMA.with_fields(*NEW_FIELDS)
@@ -52,9 +52,9 @@ def extended_posts(count: int = 60) -> list[dict[str, Any]]:
         post.update(
             skills=[TECH[i % 4], TECH[(i * 3 + 1) % 4]] if i % 5 else [],
             stock_options=i % 3 == 0,
-            months_posted=None if i % 7 == 0 else 1 + i % 4,
-            first_seen_month=None if i % 2 else "2026-09",
-            reposted_from=None if i % 4 else 1000 + i,
+            times_listed=None if i % 7 == 0 else 1 + i % 4,
+            listed_since=None if i % 2 else "2026-09",
+            repeats_post=None if i % 4 else 1000 + i,
             pay_period="year" if i % 2 else None,
         )
     return posts
@@ -82,7 +82,7 @@ def test_query_fields_come_from_the_schema_with_their_column_names_as_aliases() 
     assert set(FIELDS) == {
         "text", "company", "title", "role", "level", "location", "city", "country", "remote_region",
         "remote", "onsite", "hybrid", "visa", "month", "period", "salary_yearly_min", "salary", "equity", "tech",
-        "employment", "currency", "salary_min", "salary_max",
+        "employment", "currency", "salary_min", "salary_max", "first_seen", "months_posted", "repost",
     }  # fmt: skip
     for field in POST_SCHEMA:
         if field.query_name is None:
@@ -111,9 +111,9 @@ SEARCHES = [
     "skill:rust",
     "skill:RUST AND NOT skill:go",
     "skills:kubernetes OR stock_options:true",
-    "months_posted:>=3 AND remote:true",
-    "months_posted:2",
-    "first_seen_month:2026-09 AND skill:python",
+    "times_listed:>=3 AND remote:true",
+    "times_listed:2",
+    "listed_since:2026-09 AND skill:python",
     "NOT stock_options:true AND month:2026-11",
 ]
 
@@ -143,7 +143,7 @@ def test_new_fields_are_stored_in_the_local_index(tmp_path: Path) -> None:
         want = by_id[hit.id]
         for field in NEW_FIELDS:
             assert hit.fields[field.name] == want[field.name], field.name
-        assert type(hit.fields["months_posted"]) in (int, type(None))
+        assert type(hit.fields["times_listed"]) in (int, type(None))
 
 
 def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
@@ -165,9 +165,9 @@ def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
     properties = node.requests[1].body["mappings"]["properties"]
     assert properties["skills"] == {"type": "keyword", "normalizer": "hn_keyword"}
     assert properties["stock_options"] == {"type": "boolean"}
-    assert properties["months_posted"] == {"type": "long"}
-    assert properties["first_seen_month"] == {"type": "keyword"}
-    assert properties["reposted_from"] == {"type": "long"}
+    assert properties["times_listed"] == {"type": "long"}
+    assert properties["listed_since"] == {"type": "keyword"}
+    assert properties["repeats_post"] == {"type": "long"}
     assert properties["pay_period"] == {"type": "keyword", "index": False, "doc_values": False}
 
     assert index.upsert(posts) == len(posts)
@@ -177,10 +177,10 @@ def test_new_fields_are_mapped_sent_and_read_back_by_elasticsearch() -> None:
             f.name: post[f.name] for f in NEW_FIELDS
         }
 
-    query = parse_query("skill:rust AND months_posted:>1", EXTENDED)
+    query = parse_query("skill:rust AND times_listed:>1", EXTENDED)
     (hit,) = index.search(query)
     assert node.requests[-1].body["query"] == {
-        "bool": {"must": [{"term": {"skills": "rust"}}, {"range": {"months_posted": {"gt": 1.0}}}]}
+        "bool": {"must": [{"term": {"skills": "rust"}}, {"range": {"times_listed": {"gt": 1.0}}}]}
     }
     assert {f.name: hit.fields[f.name] for f in NEW_FIELDS} == {
         f.name: wire[f.name] for f in NEW_FIELDS
@@ -192,19 +192,19 @@ def test_documents_of_the_copy_default_and_check_the_new_fields(tmp_path: Path) 
     post = synthetic_posts(1, seed=62)[0]
     doc = normalize_document(post, EXTENDED)
     assert doc["skills"] == [] and doc["stock_options"] is False
-    assert doc["months_posted"] is None and doc["first_seen_month"] is None
+    assert doc["times_listed"] is None and doc["listed_since"] is None
     assert list(doc) == list(EXTENDED.columns)
     with pytest.raises(IndexWriteError, match="skills: expected a list of strings"):
         normalize_documents([{**post, "skills": "rust"}], EXTENDED)
-    with pytest.raises(IndexWriteError, match="first_seen_month must look like YYYY-MM"):
-        normalize_documents([{**post, "first_seen_month": "Sept"}], EXTENDED)
+    with pytest.raises(IndexWriteError, match="listed_since must look like YYYY-MM"):
+        normalize_documents([{**post, "listed_since": "Sept"}], EXTENDED)
     # A nullable integer column goes through Parquet as Int64 and comes back as pd.NA.
     frame = pd.DataFrame(normalize_documents(extended_posts(8), EXTENDED))
     frame = frame.astype(EXTENDED.dtypes)[list(EXTENDED.columns)]
-    assert str(frame["months_posted"].dtype) == "Int64"
+    assert str(frame["times_listed"].dtype) == "Int64"
     frame.to_parquet(tmp_path / "posts.parquet")
     back = normalize_documents(frame_records(pd.read_parquet(tmp_path / "posts.parquet")), EXTENDED)
-    assert back[0]["months_posted"] is None and back[1]["months_posted"] == 2
+    assert back[0]["times_listed"] is None and back[1]["times_listed"] == 2
     assert all(type(doc["skills"]) is list for doc in back)
 
 
@@ -218,7 +218,7 @@ def test_an_index_built_for_other_fields_must_be_rebuilt(tmp_path: Path) -> None
     LocalIndex(tmp_path / "index").ensure_index()
     with pytest.raises(
         SearchIndexError,
-        match="missing: first_seen_month, months_posted, pay_period, reposted_from, skills, stock_options",
+        match="missing: listed_since, pay_period, repeats_post, skills, stock_options, times_listed",
     ) as raised:
         LocalIndex(tmp_path / "index", schema=EXTENDED).count()
     assert "delete that folder and rebuild" in str(raised.value)
