@@ -93,6 +93,7 @@ def posts_per_second(posts: list[dict[str, Any]], repeat: int) -> float:
 
 # --- company ---------------------------------------------------------------------------------
 
+
 def company_agrees(reference: str | None, ours: str | None) -> bool | None:
     theirs, mine = company_key(reference), company_key(ours)
     if not theirs:
