@@ -125,7 +125,7 @@ def earlier_months_compared(not_cleaned: Sequence[str]) -> Verdict:
         passed=not not_cleaned,
         description="reposts were looked for in every earlier month"
         if not not_cleaned
-        else f"{len(not_cleaned)} earlier month(s) not cleaned yet were left out of the repost "
+        else f"{len(not_cleaned)} earlier month(s) not fetched yet were left out of the repost "
         "search: clean this month again once they are",
         metadata={"months_left_out": ", ".join(not_cleaned[:24]) or "none"},
         warning=True,

@@ -204,7 +204,7 @@ CLEAN_POSTS_CHECKS = {
     "no_quarantined_posts": "No post had to be set aside because it could not be cleaned or "
     "parsed (a warning: the month is kept without it).",
     "reposts_compared_with_every_earlier_month": "Reposts were looked for in every earlier "
-    "month (a warning: an earlier month not cleaned yet was left out; clean this month again "
+    "month (a warning: an earlier month not fetched yet was left out; clean this month again "
     "once it is).",
 }
 

@@ -29,6 +29,8 @@ from hn_assets.hackernews.titles import WHOISHIRING, ThreadKind
 _ID_ORIGIN = 46_000_000
 _TIME_ORIGIN = int(datetime(2026, 5, 1, tzinfo=UTC).timestamp())
 _ITEMS_PER_SECOND = 0.16
+# Before the origin HN was quieter; a long generated history (back to 2011) keeps positive ids.
+_ITEMS_PER_SECOND_BEFORE = 0.09
 
 _THREAD_TEXT = {
     ThreadKind.HIRING: (
@@ -241,17 +243,21 @@ class _Company:
 
 
 class _Generator:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, post_scale: float = 1.0) -> None:
         self.rng = random.Random(seed)
+        self.post_scale = post_scale
         self.items: dict[int, dict] = {}
         self.root_of: dict[int, int] = {}
-        self.companies = self._companies(560)
+        # Enough companies for a scaled month's posts (the default draws stay as they were).
+        self.companies = self._companies(max(560, round(560 * post_scale)))
         self.regulars = self.companies[:170]
 
     # -- ids and people --------------------------------------------------------------------
 
     def new_id(self, time: int) -> int:
-        item_id = _ID_ORIGIN + int((time - _TIME_ORIGIN) * _ITEMS_PER_SECOND)
+        elapsed = time - _TIME_ORIGIN
+        rate = _ITEMS_PER_SECOND if elapsed >= 0 else _ITEMS_PER_SECOND_BEFORE
+        item_id = _ID_ORIGIN + int(elapsed * rate)
         while item_id in self.items:
             item_id += 1
         return item_id
@@ -686,7 +692,7 @@ class _Generator:
 
     def hiring_thread(self, thread: dict) -> None:
         rng = self.rng
-        count = rng.randint(200, 320)
+        count = round(rng.randint(200, 320) * self.post_scale)
         regulars = [c for c in self.regulars if rng.random() < 0.75]
         others = rng.sample(self.companies[len(self.regulars) :], max(0, count - len(regulars)))
         posting = (regulars + others)[:count]
@@ -784,12 +790,16 @@ def _count_descendants(items: dict[int, dict], item_id: int) -> int:
 
 
 def build_sample_archive(
-    months: int = 6, last_month: str = "2026-11", seed: int = 2026
+    months: int = 6, last_month: str = "2026-11", seed: int = 2026, post_scale: float = 1.0
 ) -> SampleArchive:
-    """Generate ``months`` consecutive months ending with ``last_month``, deterministically."""
+    """Generate ``months`` consecutive months ending with ``last_month``, deterministically;
+    ``post_scale`` multiplies the posts of each hiring thread (for benchmarks of a long
+    history)."""
     if months < 1:
         raise ValueError(f"months must be at least 1, got {months}")
-    generator = _Generator(seed)
+    if post_scale <= 0:
+        raise ValueError(f"post_scale must be positive, got {post_scale}")
+    generator = _Generator(seed, post_scale)
     month_keys = _month_keys(last_month, months)
     threads: dict[tuple[str, str], int] = {}
     submitted: list[int] = []

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from upath import UPath
 
+from hn_assets.hackernews.posts import clean_posts_frame
 from hn_assets.storage import ParquetStore
 
 #: Words per shingle: three keep word order without letting one edited word hide a sentence.
@@ -134,37 +135,69 @@ def _as_fingerprints(frame: pd.DataFrame) -> Iterable[Fingerprint]:
         )
 
 
+@dataclass(frozen=True)
+class MonthPrints:
+    """One month's fingerprints, grouped by company and by author for lookups."""
+
+    month: str
+    by_company: dict[str, list[Fingerprint]]
+    by_author: dict[str, list[Fingerprint]]
+
+    @classmethod
+    def of(cls, month: str, prints: Iterable[Fingerprint]) -> MonthPrints:
+        by_company: dict[str, list[Fingerprint]] = defaultdict(list)
+        by_author: dict[str, list[Fingerprint]] = defaultdict(list)
+        for print_ in prints:
+            if print_.company_key:
+                by_company[print_.company_key].append(print_)
+            if print_.by:
+                by_author[print_.by].append(print_)
+        return cls(month, dict(by_company), dict(by_author))
+
+
+def month_prints(frame: pd.DataFrame) -> list[MonthPrints]:
+    """:func:`fingerprints` rows grouped by month."""
+    grouped: dict[str, list[Fingerprint]] = defaultdict(list)
+    for print_ in _as_fingerprints(frame):
+        grouped[print_.month].append(print_)
+    return [MonthPrints.of(month, prints) for month, prints in sorted(grouped.items())]
+
+
 class RepostHistory:
     """The fingerprints of earlier months, looked up by company and by author."""
 
     def __init__(self, months: Iterable[pd.DataFrame] = ()) -> None:
-        self._by_company: dict[str, list[Fingerprint]] = defaultdict(list)
-        self._by_author: dict[str, list[Fingerprint]] = defaultdict(list)
-        self.months: set[str] = set()
+        self._months: dict[str, MonthPrints] = {}
         for frame in months:
             self.add(frame)
 
+    @property
+    def months(self) -> set[str]:
+        return set(self._months)
+
     def add(self, frame: pd.DataFrame) -> None:
-        """Adds one month's :func:`fingerprints`."""
-        for print_ in _as_fingerprints(frame):
-            self.months.add(print_.month)
-            if print_.company_key:
-                self._by_company[print_.company_key].append(print_)
-            if print_.by:
-                self._by_author[print_.by].append(print_)
+        """Adds :func:`fingerprints` (of one month or several)."""
+        for grouped in month_prints(frame):
+            self.add_month(grouped)
+
+    def add_month(self, grouped: MonthPrints) -> None:
+        self._months[grouped.month] = grouped
 
     def candidates(self, post: Fingerprint) -> list[Fingerprint]:
         """Earlier posts that may be the same posting: same company, or same author where
         either company is unknown (or both are the same)."""
-        found = {}
-        if post.company_key:
-            for other in self._by_company.get(post.company_key, ()):
-                found[other.id] = other
-        if post.by:
-            for other in self._by_author.get(post.by, ()):
-                if not post.company_key or not other.company_key:
+        found: dict[int, Fingerprint] = {}
+        for month, grouped in self._months.items():
+            if month >= post.month:
+                continue
+            if post.company_key:
+                for other in grouped.by_company.get(post.company_key, ()):
                     found[other.id] = other
-        return [other for other in found.values() if other.month < post.month]
+            if post.by:
+                for other in grouped.by_author.get(post.by, ()):
+                    if not post.company_key or not other.company_key:
+                        found[other.id] = other
+        return list(found.values())
 
     def reposts(self, month_prints: pd.DataFrame) -> pd.DataFrame:
         """The repost columns (:data:`REPOST_COLUMNS`) for a month's fingerprints, indexed by
@@ -200,11 +233,12 @@ def with_reposts(posts: pd.DataFrame, history: RepostHistory) -> tuple[pd.DataFr
 #: Where each month's fingerprints are stored, beside its clean posts.
 FINGERPRINTS_TABLE = "repost_fingerprints"
 CLEAN_POSTS_TABLE = "clean_posts"
+RAW_POSTS_TABLE = "raw_posts"
 
 
 @dataclass
 class EarlierMonths:
-    """What a month was compared with: the history, and the earlier months not cleaned yet
+    """What a month was compared with: the history, and the earlier months not fetched yet
     (their posts could not be looked at; cleaning this month again later will)."""
 
     history: RepostHistory
@@ -214,7 +248,7 @@ class EarlierMonths:
 class FingerprintStore:
     """Each month's fingerprints, stored beside its clean posts. They are a cache of what
     clean_posts holds: a month stored before fingerprints existed gets them from its clean
-    posts on first use. Reads are remembered per file version, so a process that cleans many
+    posts on first use, and a month fetched but not cleaned yet from its raw posts. Reads are remembered per file version, so a process that cleans many
     months reads each earlier month once."""
 
     def __init__(self, store: ParquetStore) -> None:
@@ -226,33 +260,53 @@ class FingerprintStore:
     def read(self, month: str) -> pd.DataFrame | None:
         path = self.store.path(FINGERPRINTS_TABLE, month)
         if path.exists():
-            info = path.stat()
-            return _read_version(str(path), float(info.st_mtime), int(info.st_size))
+            return self.store.read(FINGERPRINTS_TABLE, month)
         clean = self.store.read_or_none(CLEAN_POSTS_TABLE, month)
+        if clean is None:
+            clean = self._cleaned_from_raw(month)
         if clean is None:
             return None
         prints = fingerprints(clean)
         self.write(month, prints)
         return prints
 
+    def _cleaned_from_raw(self, month: str) -> pd.DataFrame | None:
+        """A month fetched but not cleaned yet (runs of several months at once), cleaned here
+        as clean_posts will clean it: the same posts, so the same fingerprints."""
+        raw = self.store.read_or_none(RAW_POSTS_TABLE, month)
+        if raw is None:
+            return None
+        thread_id = int(raw["parent"].mode().iloc[0]) if len(raw) else 0
+        return clean_posts_frame(raw, month, thread_id).posts
+
+    def read_month(self, month: str) -> MonthPrints | None:
+        """The month's fingerprints, grouped; remembered per version of the stored file."""
+        path = self.store.path(FINGERPRINTS_TABLE, month)
+        if not path.exists() and self.read(month) is None:
+            return None
+        info = path.stat()
+        return _month_prints_version(str(path), month, float(info.st_mtime), int(info.st_size))
+
     def earlier_months(self, month: str, months: Iterable[str]) -> EarlierMonths:
         """The fingerprints of every month of ``months`` before ``month``."""
         history = RepostHistory()
         not_cleaned = []
         for earlier in sorted(m for m in set(months) if m < month):
-            prints = self.read(earlier)
-            if prints is None:
+            grouped = self.read_month(earlier)
+            if grouped is None:
                 not_cleaned.append(earlier)
             else:
-                history.add(prints)
+                history.add_month(grouped)
         return EarlierMonths(history, not_cleaned)
 
 
 @functools.lru_cache(maxsize=512)
-def _read_version(path: str, mtime: float, size: int) -> pd.DataFrame:
-    """One version of a fingerprints file (the frame is shared: never changed by callers)."""
+def _month_prints_version(path: str, month: str, mtime: float, size: int) -> MonthPrints:
+    """One version of a month's fingerprints file, grouped (shared: never changed)."""
     with UPath(path).open("rb") as fh:
-        return pd.read_parquet(io.BytesIO(fh.read()))
+        frame = pd.read_parquet(io.BytesIO(fh.read()))
+    grouped = month_prints(frame)
+    return grouped[0] if grouped else MonthPrints(month, {}, {})
 
 
 def repost_share(posts: pd.DataFrame) -> float:

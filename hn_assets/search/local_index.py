@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -262,9 +263,14 @@ class LocalIndex(SearchIndex):
 
     # --- lifecycle -----------------------------------------------------------------------
     def ensure_index(self) -> None:
+        """Open the index, or create it; one built for other post fields is rebuilt empty
+        (it is derived from clean_posts, and every month's jobs_index fills it again)."""
         if self._exists():
-            self._open()
-            return
+            try:
+                self._open()
+                return
+            except SearchIndexError as outdated:
+                self._discard(outdated)
         self.path.mkdir(parents=True, exist_ok=True)
         # The marker goes first and in one rename: a process that finds the index created by
         # a concurrent ensure_index must never find it without its schema version.
@@ -279,6 +285,15 @@ class LocalIndex(SearchIndex):
 
     def close(self) -> None:
         self._index = None
+
+    def _discard(self, reason: SearchIndexError) -> None:
+        logger.warning("rebuilding the search index at %s: %s", self.path, reason)
+        aside = self.path.with_name(f"{self.path.name}.outdated-{uuid.uuid4().hex}")
+        try:
+            self.path.rename(aside)
+        except FileNotFoundError:
+            return  # another process moved it first, and creates the new one as this one will
+        shutil.rmtree(aside, ignore_errors=True)
 
     def _exists(self) -> bool:
         return self.path.is_dir() and tantivy.Index.exists(str(self.path))

@@ -93,6 +93,7 @@ def hits_table(hits: Sequence[Hit], *, title: str | None = None) -> Table:
     table.add_column("Location", overflow="fold", min_width=10, max_width=28)
     table.add_column("Remote", overflow="fold", min_width=6)
     table.add_column("Month", no_wrap=True, min_width=7)
+    table.add_column("Posted", no_wrap=True, min_width=5)
     table.add_column("HN link", overflow="fold", min_width=12)
     for hit in hits:
         fields = hit.fields
@@ -103,9 +104,18 @@ def hits_table(hits: Sequence[Hit], *, title: str | None = None) -> Table:
             _plain(_listed(fields.get("locations"))),
             _remote(fields),
             _plain(fields.get("month", "")),
+            _posted(fields),
             _link(url),
         )
     return table
+
+
+def _posted(fields: dict[str, Any]) -> str:
+    """ "new", or how long the posting has run: "3 mo since 2026-01"."""
+    months = fields.get("months_posted")
+    if not fields.get("repost") or not isinstance(months, int):
+        return "new"
+    return _plain(f"{months} mo since {fields.get('first_seen_month') or '?'}")
 
 
 def _json_safe(value: Any) -> Any:

@@ -17,11 +17,12 @@ from tests.fakes.synthetic_posts import default_months, synthetic_posts
 HOSTILE = '<img src=x onerror="window.pwned=1">'
 
 
-def history(months: int = 16) -> pd.DataFrame:
+def history(months: int = 16, hostile: bool = True) -> pd.DataFrame:
     frames = []
     for index, month in enumerate(default_months(months, first="2025-01")):
-        posts = pd.DataFrame(synthetic_posts(80, months=[month], seed=index))
-        if index >= months - 3:
+        count = 60 + (index * 7) % 40
+        posts = pd.DataFrame(synthetic_posts(count, months=[month], seed=index))
+        if hostile and index >= months - 3:
             # A "technology" that would run if the report wrote it as HTML, rising sharply in
             # the last months: it lands in the summary, the top-10 chart and the trend table.
             posts["technologies"] = [[*names, HOSTILE] for names in posts["technologies"]]
@@ -60,4 +61,9 @@ def test_the_report_renders_offline_with_data_and_no_errors(
     assert errors == []
     # Nothing is fetched: every resource is inline.
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+    # The README's picture: the same report without the hostile value.
+    clean = history(hostile=False)
+    report.write_text(html_report(clean, trends(clean), year_over_year(clean)))
+    browser.get(report.as_uri())
     save_screenshot(browser, artifacts_dir, "trends-report.png")

@@ -29,7 +29,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-from hn_assets.hackernews.sample_archive import SampleArchive, load_sample_archive
+from hn_assets.hackernews.sample_archive import (
+    SampleArchive,
+    build_sample_archive,
+    load_sample_archive,
+)
 
 FaultKind = Literal["5xx", "429", "hang", "malformed", "truncated"]
 # "truncated" (the connection drops halfway through the body) is asked for by name only, so
@@ -293,8 +297,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--generate-months",
+        type=int,
+        default=None,
+        help="serve a generated archive of this many months instead of the bundled one",
+    )
+    parser.add_argument(
+        "--last-month", default="2026-11", help="the generated archive's last month"
+    )
+    parser.add_argument(
+        "--post-scale", type=float, default=1.0, help="posts per generated month, times this"
+    )
     args = parser.parse_args(argv)
-    archive = load_sample_archive().visible(args.months, args.posts_in_last_month)
+    source = (
+        load_sample_archive()
+        if args.generate_months is None
+        else build_sample_archive(args.generate_months, args.last_month, post_scale=args.post_scale)
+    )
+    archive = source.visible(args.months, args.posts_in_last_month)
     server = FakeHNServer(
         archive, port=args.port, latency_s=args.latency, fault_rate=args.fault_rate, seed=args.seed
     )

@@ -224,6 +224,22 @@ def test_an_index_built_for_other_fields_must_be_rebuilt(tmp_path: Path) -> None
     assert "delete that folder and rebuild" in str(raised.value)
 
 
+def test_jobs_index_rebuilds_an_index_built_for_other_fields(tmp_path: Path) -> None:
+    """What an upgrade that adds post fields meets: the derived index is rebuilt, empty, for
+    every month's jobs_index to fill again; searching the old one says what to do."""
+    posts = pd.DataFrame(synthetic_posts(10, months=["2026-11"], seed=7))
+    with LocalIndex(tmp_path / "index") as old:
+        old.ensure_index()
+        old.upsert(posts.to_dict("records"))
+        assert old.count() == 10
+    upgraded = LocalIndex(tmp_path / "index", schema=EXTENDED)
+    upgraded.ensure_index()
+    assert upgraded.count() == 0
+    upgraded.upsert(normalize_documents(extended_posts(5), EXTENDED))
+    assert upgraded.count() == 5
+    assert [path.name for path in tmp_path.iterdir()] == ["index"]  # nothing left behind
+
+
 @pytest.mark.parametrize(
     ("declare", "message"),
     [

@@ -184,6 +184,23 @@ def test_fingerprints_are_stored_and_rebuilt_from_clean_posts(tmp_path: Path) ->
     assert again is not None and list(again["id"]) == [1]
 
 
+def test_a_month_fetched_but_not_cleaned_yet_is_cleaned_for_its_fingerprints(
+    tmp_path: Path,
+) -> None:
+    """Runs of several months at once: an earlier month may have its raw posts only."""
+    store = ParquetStore(tmp_path)
+    raw = pd.DataFrame(
+        [{"id": 1, "by": "ann", "time": 1, "text": ACME.replace("\n\n", "<p>"), "deleted": False,
+          "dead": False, "parent": 99}]
+    )  # fmt: skip
+    store.write("raw_posts", raw, "2026-01")
+    earlier = FingerprintStore(store).earlier_months("2026-02", ["2026-01"])
+    assert earlier.not_cleaned == [] and earlier.history.months == {"2026-01"}
+    february = month_of([(2, "2026-02", "Acme Robotics", "ann", ACME_EDITED)])
+    found = earlier.history.reposts(fingerprints(february))
+    assert found.loc[2, "repost"] and found.loc[2, "reposted_from"] == 1
+
+
 @given(st.text(max_size=400), st.text(max_size=400))
 def test_similarity_is_symmetric_and_a_share(a: str, b: str) -> None:
     left, right = shingles(a), shingles(b)

@@ -158,3 +158,13 @@ def test_visible_reveals_months_and_posts(archive) -> None:
     assert archive.items[last]["kids"] != early_kids, "the full archive is untouched"
     with pytest.raises(ValueError):
         archive.visible(0)
+
+
+def test_a_long_generated_history_keeps_positive_ids_in_posting_order() -> None:
+    from hn_assets.hackernews.sample_archive import build_sample_archive
+
+    archive = build_sample_archive(months=180, last_month="2026-11")
+    assert archive.months[0] == "2011-12" and len(archive.months) == 180
+    assert min(archive.items) > 0
+    threads = [archive.hiring_thread_id(month) for month in archive.months]
+    assert threads == sorted(threads)  # later months have higher ids, as on HN

@@ -111,7 +111,7 @@ def test_very_long_values_are_cut_and_the_table_stays_short() -> None:
     text = render(hits_table([hit], title="q" * 10_000), width=120)
     assert len(text.splitlines()) < 40
     assert cells(text, 0).startswith("Acmexxx") and cells(text, 0).endswith("x…")
-    assert cells(text, 5) == hit.fields["hn_url"]  # a link is never cut
+    assert cells(text, 6) == hit.fields["hn_url"]  # a link is never cut
 
 
 def test_only_web_urls_become_links() -> None:
@@ -124,3 +124,11 @@ def test_only_web_urls_become_links() -> None:
     assert "\x1b]8;id=" in written and good.fields["hn_url"] in written
     assert "javascript:alert(1)" in written  # shown as text...
     assert ";javascript:alert(1)\x1b\\" not in written  # ...but not as a link target
+
+
+def test_a_repost_says_how_long_the_posting_has_run() -> None:
+    fresh, repeated = hostile_hit("Fresh", 1), hostile_hit("Again", 2)
+    repeated.fields.update(repost=True, months_posted=3, first_seen_month="2026-01")
+    fresh.fields.update(repost=False)
+    assert cells(render(hits_table([fresh]), width=160), 5) == "new"
+    assert cells(render(hits_table([repeated]), width=160), 5) == "3mosince2026-01"
