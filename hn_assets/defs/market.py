@@ -12,7 +12,13 @@ from hn_assets.defs.resources import DataStoreResource
 from hn_assets.market import stats as market_stats
 from hn_assets.market.report import charts, html_report
 from hn_assets.market.stats import Dimension, top, value
-from hn_assets.market.trends import posts_per_month, rising_and_falling, trends, year_over_year
+from hn_assets.market.trends import (
+    posts_per_month,
+    rising_and_falling,
+    trends,
+    with_trends,
+    year_over_year,
+)
 from hn_assets.quality import shares_are_fractions, stats_cover_every_month
 from hn_assets.reporting import image_markdown
 from hn_assets.storage import atomic_write_text
@@ -99,9 +105,10 @@ HIRING_TRENDS_CHECKS = {
 def hiring_trends(
     context: dg.AssetExecutionContext, monthly_stats: pd.DataFrame, storage: DataStoreResource
 ):
-    """Every month's statistics as time series; technologies, places, role families and work
-    modes rising or falling by a stated test (hn_assets.market.trends), year over year for
-    the latest month; plots here and a self-contained HTML report under the data dir."""
+    """Every month's statistics as one time series (a row per month, dimension and key), each
+    key with its trend: rising, falling or steady by a stated test (hn_assets.market.trends);
+    year over year for the latest month; plots here and a self-contained HTML report under
+    the data dir."""
     stats = monthly_stats
     trend_table = trends(stats)
     yoy = year_over_year(stats)
@@ -114,8 +121,9 @@ def hiring_trends(
         )
         for chart in charts(stats)
     }
+    series = with_trends(stats, trend_table)
     yield dg.Output(
-        trend_table,
+        series,
         metadata={
             "months": len(counts),
             "posts": int(counts.sum()),
@@ -138,7 +146,7 @@ def hiring_trends(
             **plots,
             "report": dg.MetadataValue.path(str(report)),
             "report_link": dg.MetadataValue.url(report.as_uri()),
-            **table_metadata(trend_table),
+            **table_metadata(series),
         },
     )
     known = context.instance.get_dynamic_partitions(HIRING_MONTHS)

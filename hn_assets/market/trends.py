@@ -156,6 +156,21 @@ def trends(
     return frame.sort_values(["trend", "z"], ascending=[True, False], ignore_index=True)
 
 
+#: What :func:`with_trends` adds to each row of the statistics.
+TREND_OF_KEY = ["trend", "change", "q_value"]
+
+
+def with_trends(stats: pd.DataFrame, trend_table: pd.DataFrame) -> pd.DataFrame:
+    """The statistics of every month (the time series), each row with its key's trend;
+    "untested" where the key was not tested (too rare, too short a history, or a dimension
+    such as salary that is not a share)."""
+    merged = stats.merge(
+        trend_table[["dimension", "key", *TREND_OF_KEY]], on=["dimension", "key"], how="left"
+    )
+    merged["trend"] = merged["trend"].fillna("untested").astype(object)
+    return merged.sort_values(["month", "dimension", "key"], ignore_index=True)
+
+
 def year_ago(month: str) -> str:
     year, number = month.split("-")
     return f"{int(year) - 1:04d}-{number}"

@@ -16,6 +16,7 @@ from hn_assets.market.trends import (
     series,
     trends,
     two_proportion_test,
+    with_trends,
     year_over_year,
 )
 from tests.fakes.synthetic_posts import synthetic_posts
@@ -142,6 +143,16 @@ def test_a_real_rise_and_a_real_fall_are_called_trends() -> None:
     assert table.loc["Perl", "trend"] == "falling"
     assert (table.drop(index=["Rust", "Perl"])["trend"] == "steady").all()
     assert table.loc["Rust", "recent_share"] == pytest.approx(0.09, abs=0.02)
+
+
+def test_the_series_carry_each_keys_trend() -> None:
+    shares = {"Rust": [0.05] * 12 + [0.09] * 3, "Go": [0.05] * 15}
+    stats = history(shares, posts=400, seed=3)
+    series_table = with_trends(stats, trends(stats))
+    assert len(series_table) == len(stats)
+    rust = series_table[series_table["key"] == "Rust"]
+    assert len(rust) == 15 and set(rust["trend"]) == {"rising"}
+    assert set(series_table.loc[series_table["key"] == "posts", "trend"]) == {"untested"}
 
 
 def test_too_short_a_history_is_not_tested() -> None:
