@@ -35,7 +35,9 @@ def main() -> int:
     for key, value in DEMO_ENV.items():
         os.environ.setdefault(key, value)
     from hn_assets.defs.definitions import build_definitions
+    from hn_assets.market.report import report_path
     from hn_assets.refresh import default_instance, refresh, refresh_lock
+    from hn_assets.storage import data_dir_from_env
 
     started = time.monotonic()
     _section("1. refresh: discover threads, ingest, index, alerts, train, generate")
@@ -50,10 +52,13 @@ def main() -> int:
     _section(f"2. search: {BLOG_QUERY}")
     _cli("hn_assets.cli", "search", BLOG_QUERY, "--limit", "15")
 
-    _section("3. postings written by the char-LSTM")
+    _section(f"3. the market, month by month (HTML report: {report_path(data_dir_from_env())})")
+    _cli("hn_assets.cli", "trends", "--tech", "python,rust,go,kubernetes")
+
+    _section("4. postings written by the char-LSTM")
     _cli("hn_assets.cli", "generate", "--n", "3", "--seed", "7", "--temperature", "0.5")
 
-    _section("4. A3C (rl_assets): CartPole learned in a minute, Pong played by the shipped policy")
+    _section("5. A3C (rl_assets): CartPole learned in a minute, Pong played by the shipped policy")
     if not all(_a3c(default_instance(), game, config) for game, config in A3C_DEMO.items()):
         return 1
 

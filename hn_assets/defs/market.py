@@ -10,7 +10,7 @@ from hn_assets.defs.metadata import table_metadata, table_value
 from hn_assets.defs.partitions import HIRING_MONTHS, hiring_months
 from hn_assets.defs.resources import DataStoreResource
 from hn_assets.market import stats as market_stats
-from hn_assets.market.report import charts, html_report
+from hn_assets.market.report import charts, html_report, report_path
 from hn_assets.market.stats import Dimension, top, value
 from hn_assets.market.trends import (
     posts_per_month,
@@ -24,8 +24,6 @@ from hn_assets.reporting import image_markdown
 from hn_assets.storage import atomic_write_text
 
 GROUP = "market"
-#: The report's file under the data dir.
-REPORT_FILE = "hiring_trends.html"
 
 MONTHLY_STATS_CHECKS = {
     "shares_are_fractions": "Every share lies in [0, 1] and no count exceeds the month's posts.",
@@ -112,7 +110,7 @@ def hiring_trends(
     stats = monthly_stats
     trend_table = trends(stats)
     yoy = year_over_year(stats)
-    report = storage.local_dir("reports") / REPORT_FILE
+    report = report_path(storage.data_dir)
     atomic_write_text(report, html_report(stats, trend_table, yoy))
     counts = posts_per_month(stats) if not stats.empty else pd.Series(dtype="int64")
     plots = {

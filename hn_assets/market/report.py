@@ -10,6 +10,7 @@ import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from matplotlib import rc_context
@@ -25,6 +26,16 @@ from hn_assets.market.trends import (
     rising_and_falling,
     series,
 )
+from hn_assets.storage import local_dir
+
+#: Where the report is written, under the data dir.
+REPORT_DIR = "reports"
+REPORT_FILE = "hiring_trends.html"
+
+
+def report_path(data_dir: str) -> Path:
+    return local_dir(data_dir, REPORT_DIR) / REPORT_FILE
+
 
 #: Technologies drawn over time: the most named over all months.
 TOP_TECHNOLOGIES = 10
